@@ -1,0 +1,153 @@
+// The lock-loop scenario: see lock_loop.h.
+#include "sim/lock_loop.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "sim/cache_line.h"
+#include "sim/percpu_ref.h"
+#include "sim/rwlock.h"
+#include "sim/spinlock.h"
+#include "sim/task.h"
+
+namespace mdsim {
+
+const std::vector<std::string>& lock_loop_kinds() {
+  static const std::vector<std::string> kinds = {"spinlock",     "rwlock_read", "rwlock_write",
+                                                 "rwlock_mixed", "atomic",      "percpu_ref"};
+  return kinds;
+}
+
+namespace {
+
+struct Shared {
+  Machine* m;
+  LockLoopParams p;
+  Time end;
+  std::unique_ptr<Spinlock> spin;
+  std::unique_ptr<RwLock> rw;
+  std::unique_ptr<AtomicCounter> counter;
+  std::unique_ptr<PercpuRef> ref;
+  KindId k_hold, k_think;
+  bool share_cores;
+  uint64_t ops = 0;
+  LatencyHistogram latency;
+};
+
+Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
+  Simulator& sim = s.m->sim();
+  co_await cpu.acquire(s.k_think);
+  while (sim.now() < s.end) {
+    Time t0 = sim.now();
+    const std::string& kind = s.p.lock;
+    if (kind == "spinlock") {
+      co_await s.spin->lock(cpu, "lock_loop");
+      s.latency.add(sim.now() - t0);
+      co_await cpu.work(s.p.hold_ns, s.k_hold);
+      s.spin->unlock(cpu);
+    } else if (kind == "atomic") {
+      co_await s.counter->add(cpu, 1);
+      s.latency.add(sim.now() - t0);
+    } else if (kind == "percpu_ref") {
+      bool ok = co_await s.ref->tryget_live(cpu);
+      s.latency.add(sim.now() - t0);
+      co_await cpu.work(s.p.hold_ns, s.k_hold);
+      if (ok) co_await s.ref->put(cpu);
+    } else {
+      bool write = kind == "rwlock_write" ||
+                   (kind == "rwlock_mixed" &&
+                    rng.below(100) < static_cast<uint64_t>(s.p.write_percent));
+      co_await (write ? s.rw->write_lock(cpu, "lock_loop") : s.rw->read_lock(cpu, "lock_loop"));
+      s.latency.add(sim.now() - t0);
+      co_await cpu.work(s.p.hold_ns, s.k_hold);
+      if (write) {
+        s.rw->write_unlock(cpu);
+      } else {
+        co_await s.rw->read_unlock(cpu);
+      }
+    }
+    ++s.ops;
+    Time think = s.p.think_exponential
+                     ? static_cast<Time>(rng.exponential(static_cast<double>(s.p.think_ns)))
+                     : s.p.think_ns;
+    co_await cpu.work(think, s.k_think);
+    if (s.share_cores) {  // more threads than cores: let the others on this core run
+      cpu.release();
+      co_await cpu.acquire(s.k_think);
+    }
+  }
+  cpu.release();
+}
+
+// Mean line transfer along the saturated handoff cycle. Symmetric threads queue in arrival
+// order, which settles into a fixed rotation over the cores 0, 1, ..., n-1, 0, ...
+double mean_transfer(const Machine& m, int cores) {
+  if (cores < 2) return static_cast<double>(m.profile().local_ns);
+  double sum = 0;
+  for (int a = 0; a < cores; ++a) sum += static_cast<double>(m.transfer_ns(a, (a + 1) % cores));
+  return sum / cores;
+}
+
+}  // namespace
+
+LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomStreams& rs) {
+  const auto& kinds = lock_loop_kinds();
+  if (std::find(kinds.begin(), kinds.end(), p.lock) == kinds.end()) {
+    std::fprintf(stderr, "mdsim: internal error: unknown lock kind %s\n", p.lock.c_str());
+    std::abort();
+  }
+  Shared s;
+  s.m = &m;
+  s.p = p;
+  s.end = m.sim().now() + p.duration_ns;
+  s.spin = std::make_unique<Spinlock>(m, "lock_loop.spinlock");
+  s.rw = std::make_unique<RwLock>(m, "lock_loop.rwlock");
+  s.counter = std::make_unique<AtomicCounter>(m);
+  s.ref = std::make_unique<PercpuRef>(m);
+  s.k_hold = m.kind("lock_hold");
+  s.k_think = m.kind("think");
+  int threads = p.threads > 0 ? p.threads : m.num_cpus();
+  s.share_cores = threads > m.num_cpus();
+  for (int i = 0; i < threads; ++i) {
+    spawn(m.sim(), thread_body(s, m.cpu(i % m.num_cpus()), rs.stream("lock_loop.thread", i)));
+  }
+  m.sim().run();
+
+  LockLoopResult r;
+  r.threads = threads;
+  r.ops = s.ops;
+  r.ops_per_sec = static_cast<double>(s.ops) / to_seconds(p.duration_ns);
+  int cores = std::min(threads, m.num_cpus());
+  double xfer = mean_transfer(m, cores);
+  double local = static_cast<double>(m.profile().local_ns);
+  double hold = static_cast<double>(p.hold_ns);
+  double think = static_cast<double>(p.think_ns);
+  double per_op_lines = 1;  // lock-word RMWs per operation
+  double hold_in_cycle = hold;
+  if (p.lock == "atomic") {
+    hold_in_cycle = 0;
+  } else if (p.lock == "rwlock_read" || p.lock == "percpu_ref") {
+    per_op_lines = 2;  // acquire and release are both RMWs
+  }
+  double uncontended = hold_in_cycle + think + local * per_op_lines;
+  r.theory_uncontended_ops_per_sec = threads * 1e9 / uncontended;
+  if (p.lock == "percpu_ref") {
+    r.theory_saturated_ops_per_sec = r.theory_uncontended_ops_per_sec;  // nothing is shared
+  } else if (p.lock == "atomic" || p.lock == "rwlock_read") {
+    r.theory_saturated_ops_per_sec = 1e9 / (xfer * per_op_lines);
+  } else {
+    r.theory_saturated_ops_per_sec = 1e9 / (hold + local + xfer);
+  }
+  Time spin = 0, busy = 0;
+  for (int i = 0; i < m.num_cpus(); ++i) {
+    spin += m.cpu(i).time_in(m.kind_spin());
+    busy += m.cpu(i).busy_time();
+  }
+  r.wait_share = busy > 0 ? static_cast<double>(spin) / static_cast<double>(busy) : 0;
+  r.acquire_latency = s.latency;
+  return r;
+}
+
+}  // namespace mdsim

@@ -1,0 +1,118 @@
+// CPU and machine models: see machine.h.
+#include "sim/machine.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+namespace mdsim {
+
+Cpu::Cpu(Machine& m, int id)
+    : machine_(&m), sim_(&m.sim()), id_(id), socket_(m.socket_of(id)) {}
+
+bool Cpu::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
+  sim = cpu->sim_;
+  handle = h;
+  if (!cpu->held_) {
+    cpu->grant(this);
+    return false;  // the core was free: continue at once
+  }
+  (irq ? cpu->irq_waiters_ : cpu->task_waiters_).push_back(this);
+  return true;
+}
+
+void Cpu::grant(AcquireAwaiter* a) {
+  held_ = true;
+  kind_ = a->kind;
+  seg_start_ = sim_->now();
+}
+
+void Cpu::close_segment() const {
+  if (!held_) return;
+  Time now = sim_->now();
+  Time d = now - seg_start_;
+  if (static_cast<size_t>(kind_) >= kind_time_.size()) {
+    kind_time_.resize(static_cast<size_t>(kind_) + 1, 0);
+  }
+  kind_time_[static_cast<size_t>(kind_)] += d;
+  busy_ += d;
+  seg_start_ = now;
+}
+
+void Cpu::set_kind(KindId kind) {
+  if (kind == kind_) return;
+  close_segment();
+  kind_ = kind;
+}
+
+void Cpu::release() {
+  if (!held_) {
+    std::fprintf(stderr, "mdsim: internal error: cpu%d released while free\n", id_);
+    std::abort();
+  }
+  close_segment();
+  held_ = false;
+  WaitNode* n = irq_waiters_.pop_front();
+  if (n == nullptr) n = task_waiters_.pop_front();
+  if (n == nullptr) return;
+  auto* a = static_cast<AcquireAwaiter*>(n);
+  grant(a);
+  a->wake(a);  // resumes the new holder through the queue, at now
+}
+
+Task<void> Cpu::run(Time cost, KindId kind, bool irq) {
+  co_await acquire(kind, irq);
+  co_await sim_->delay(cost);
+  release();
+}
+
+Time Cpu::busy_time() const {
+  close_segment();
+  return busy_;
+}
+
+Time Cpu::time_in(KindId kind) const {
+  close_segment();
+  return static_cast<size_t>(kind) < kind_time_.size() ? kind_time_[static_cast<size_t>(kind)]
+                                                        : 0;
+}
+
+double Cpu::utilisation() const {
+  Time now = sim_->now();
+  return now > 0 ? static_cast<double>(busy_time()) / static_cast<double>(now) : 0.0;
+}
+
+Machine::Machine(Simulator& sim, MachineProfile profile)
+    : sim_(&sim), profile_(std::move(profile)) {
+  if (profile_.sockets < 1 || profile_.cores_per_socket < 1) {
+    std::fprintf(stderr, "mdsim: internal error: machine needs at least one core\n");
+    std::abort();
+  }
+  kind_names_ = {"idle", "lock_spin"};
+  int n = profile_.cores();
+  cpus_.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) cpus_.push_back(std::make_unique<Cpu>(*this, i));
+}
+
+Time Machine::transfer_ns(int from, int to) const {
+  if (from < 0) return profile_.first_touch_ns;
+  if (from == to) return profile_.local_ns;
+  if (socket_of(from) != socket_of(to)) return profile_.cross_socket_ns;
+  if (ccx_of(from) == ccx_of(to)) return profile_.same_ccx_ns;
+  return profile_.same_socket_ns;
+}
+
+KindId Machine::kind(std::string_view name) {
+  for (size_t i = 0; i < kind_names_.size(); ++i) {
+    if (kind_names_[i] == name) return static_cast<KindId>(i);
+  }
+  kind_names_.emplace_back(name);
+  return static_cast<KindId>(kind_names_.size() - 1);
+}
+
+Time Machine::cost(std::string_view name) const {
+  auto it = profile_.costs.find(std::string(name));
+  return it == profile_.costs.end() ? 0 : it->second;
+}
+
+}  // namespace mdsim

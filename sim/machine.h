@@ -1,0 +1,135 @@
+// The simulated machine: N cores in S sockets. Kernel work runs on a core and costs CPU time.
+//
+// A core runs one piece of work at a time, non-preemptively: a process takes the core
+// (`co_await cpu.acquire(kind)`), spends time on it (`co_await cpu.work(cost, kind)`, lock
+// waits, cache-line stalls), and gives it back (`cpu.release()`). Other processes wanting the
+// core queue FIFO, interrupt-context work ahead of task work (it does not preempt the holder,
+// like a spin_lock_irq section). A process spinning on a lock keeps its core busy, so lock
+// contention turns into lost CPU time and queueing for the core, as on real hardware.
+//
+// Accounting: every instant a core is held is charged to a "kind" of work (interned names such
+// as "think", "md_make_request", "lock_spin"), giving per-core utilisation and CPU time by kind.
+#pragma once
+
+#include <coroutine>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/event.h"
+#include "sim/lock_stat.h"
+#include "sim/machine_profile.h"
+#include "sim/simulator.h"
+#include "sim/task.h"
+
+namespace mdsim {
+
+using KindId = int;
+
+class Machine;
+
+class Cpu {
+ public:
+  Cpu(Machine& m, int id);
+  Cpu(const Cpu&) = delete;
+  Cpu& operator=(const Cpu&) = delete;
+
+  int id() const { return id_; }
+  int socket() const { return socket_; }
+  Machine& machine() const { return *machine_; }
+  bool busy() const { return held_; }
+  size_t queued() const { return task_waiters_.size + irq_waiters_.size; }
+
+  struct AcquireAwaiter : ResumeNode {
+    Cpu* cpu;
+    KindId kind;
+    bool irq;
+    bool await_ready() const noexcept { return false; }
+    bool await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+  };
+  // Takes this core, waiting FIFO behind other takers (irq takers first); charges `kind` from
+  // then on.
+  AcquireAwaiter acquire(KindId kind, bool irq = false) {
+    AcquireAwaiter a;
+    a.cpu = this;
+    a.kind = kind;
+    a.irq = irq;
+    return a;
+  }
+  void release();
+
+  // Charges what follows to `kind` (the holder only).
+  void set_kind(KindId kind);
+  KindId kind() const { return kind_; }
+  // Spends `cost` ns of CPU time on `kind` (the holder only).
+  Simulator::DelayAwaiter work(Time cost, KindId kind) {
+    set_kind(kind);
+    return sim_->delay(cost);
+  }
+  // Takes the core, spends `cost` on `kind`, gives it back.
+  Task<void> run(Time cost, KindId kind, bool irq = false);
+
+  // Statistics, closed up to now.
+  Time busy_time() const;
+  Time time_in(KindId kind) const;
+  double utilisation() const;
+
+ private:
+  friend class Machine;
+  void grant(AcquireAwaiter* a);
+  void close_segment() const;
+
+  Machine* machine_;
+  Simulator* sim_;
+  int id_;
+  int socket_;
+  bool held_ = false;
+  KindId kind_ = 0;
+  mutable Time seg_start_ = 0;
+  mutable std::vector<Time> kind_time_;
+  mutable Time busy_ = 0;
+  WaitList irq_waiters_;
+  WaitList task_waiters_;
+};
+
+class Machine {
+ public:
+  Machine(Simulator& sim, MachineProfile profile);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  Simulator& sim() const { return *sim_; }
+  const MachineProfile& profile() const { return profile_; }
+  int num_cpus() const { return static_cast<int>(cpus_.size()); }
+  Cpu& cpu(int i) { return *cpus_[static_cast<size_t>(i)]; }
+  int socket_of(int cpu) const { return cpu / profile_.cores_per_socket; }
+  int ccx_of(int cpu) const {
+    return profile_.cores_per_ccx > 0 ? cpu / profile_.cores_per_ccx : socket_of(cpu);
+  }
+
+  // Cost of an atomic RMW by `to` on a line last owned by `from` (-1: never touched).
+  Time transfer_ns(int from, int to) const;
+
+  // Interns a kind-of-work name; ids are dense and stable in order of first use.
+  KindId kind(std::string_view name);
+  const std::vector<std::string>& kind_names() const { return kind_names_; }
+  // Profile cost of a named kind of kernel work (0 if the profile has none).
+  Time cost(std::string_view name) const;
+
+  LockStatRegistry& lock_stats() { return lock_stats_; }
+  const LockStatRegistry& lock_stats() const { return lock_stats_; }
+
+  // Well-known kinds.
+  KindId kind_idle() const { return 0; }
+  KindId kind_spin() const { return 1; }
+
+ private:
+  Simulator* sim_;
+  MachineProfile profile_;
+  std::vector<std::unique_ptr<Cpu>> cpus_;
+  std::vector<std::string> kind_names_;
+  LockStatRegistry lock_stats_;
+};
+
+}  // namespace mdsim

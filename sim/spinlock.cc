@@ -1,0 +1,57 @@
+// Queued spinlock model: see spinlock.h.
+#include "sim/spinlock.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace mdsim {
+
+Spinlock::Spinlock(Machine& m, std::string_view lock_class)
+    : machine_(&m), class_(&m.lock_stats().get(lock_class)), line_(m) {}
+
+void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
+  Simulator& s = lock->machine_->sim();
+  sim = &s;
+  handle = h;
+  requested = s.now();
+  if (lock->owner_ < 0 && lock->waiters_.empty()) {
+    lock->owner_ = cpu->id();
+    Time done = lock->line_.reserve(cpu->id());
+    lock->class_->acquired(LockSide::kWrite, cpu->id(), -1);
+    lock->acquired_at_ = done;
+    s.resume_at(done, h);
+    return;
+  }
+  contended = true;
+  lock->class_->contended(LockSide::kWrite, cpu->id(), site);
+  prev_kind = cpu->kind();
+  cpu->set_kind(lock->machine_->kind_spin());
+  lock->waiters_.push_back(this);
+}
+
+void Spinlock::LockAwaiter::await_resume() {
+  if (contended) cpu->set_kind(prev_kind);
+}
+
+void Spinlock::unlock(Cpu& cpu) {
+  if (owner_ != cpu.id()) {
+    std::fprintf(stderr, "mdsim: internal error: spin_unlock on cpu%d of a lock owned by %d\n",
+                 cpu.id(), owner_);
+    std::abort();
+  }
+  Simulator& s = machine_->sim();
+  class_->released(LockSide::kWrite, s.now() - acquired_at_);
+  line_.reserve(cpu.id());  // the release store
+  auto* next = static_cast<LockAwaiter*>(waiters_.pop_front());
+  if (next == nullptr) {
+    owner_ = -1;
+    return;
+  }
+  owner_ = next->cpu->id();
+  Time done = line_.reserve(owner_);  // the head waiter pulls the line over
+  class_->acquired(LockSide::kWrite, owner_, done - next->requested);
+  acquired_at_ = done;
+  s.resume_at(done, next->handle);
+}
+
+}  // namespace mdsim
