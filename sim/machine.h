@@ -103,6 +103,7 @@ class Machine {
   const MachineProfile& profile() const { return profile_; }
   int num_cpus() const { return static_cast<int>(cpus_.size()); }
   Cpu& cpu(int i) { return *cpus_[static_cast<size_t>(i)]; }
+  const Cpu& cpu(int i) const { return *cpus_[static_cast<size_t>(i)]; }
   int socket_of(int cpu) const { return cpu / profile_.cores_per_socket; }
   int ccx_of(int cpu) const {
     return profile_.cores_per_ccx > 0 ? cpu / profile_.cores_per_ccx : socket_of(cpu);

@@ -1,0 +1,155 @@
+// mdsim: the command-line program. See `mdsim --help`.
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app/builtin_profiles.h"
+#include "app/output_files.h"
+#include "app/run.h"
+#include "app/run_config.h"
+#include "sim/lock_loop.h"
+
+namespace mdsim {
+namespace {
+
+constexpr const char* kUsage = R"(usage: mdsim <command> [options]
+
+Discrete-event simulator of Linux md software RAID and its write-intent bitmaps.
+
+commands:
+  run CONFIG.json [-o RESULT.json] [--lock-stat FILE] [--quiet]
+        Run one simulation. CONFIG may be '-' for standard input. The result (JSON) goes to
+        RESULT.json, or to standard output without -o. --lock-stat also writes the locks'
+        statistics in /proc/lock_stat format. Wall time and event rate go to standard error
+        unless --quiet. Outputs appear only if the whole run succeeds.
+  resolve CONFIG.json
+        Check a configuration and print it fully resolved (every default filled in).
+  list  List scenarios, lock kinds and built-in machine profiles.
+
+options:
+  -h, --help      this text
+  --version       version and build id
+
+exit status: 0 success, 2 bad input (config, arguments), 1 internal error.
+)";
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  throw ConfigError(msg + " (see mdsim --help)");
+}
+
+nlohmann::json read_config(const std::string& path) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    return parse_json_text(ss.str(), "<stdin>");
+  }
+  return parse_json_file(path);
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  std::string config_path, out_path, lock_stat_path;
+  bool quiet = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* flag) -> std::string {
+      if (i + 1 >= args.size()) usage_error(std::string(flag) + " needs a file name");
+      return args[++i];
+    };
+    if (a == "-o" || a == "--output") {
+      out_path = value("-o");
+    } else if (a == "--lock-stat") {
+      lock_stat_path = value("--lock-stat");
+    } else if (a == "--quiet" || a == "-q") {
+      quiet = true;
+    } else if (a.size() > 1 && a[0] == '-') {
+      usage_error("run: unknown option " + a);
+    } else if (config_path.empty()) {
+      config_path = a;
+    } else {
+      usage_error("run: more than one config file given");
+    }
+  }
+  if (config_path.empty()) usage_error("run: no config file given");
+  std::string name = config_path == "-" ? "<stdin>" : config_path;
+  RunConfig config = parse_run_config(read_config(config_path), name);
+
+  auto t0 = std::chrono::steady_clock::now();
+  RunOutput out = run_simulation(config);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::string result = out.result.dump(2) + "\n";
+  OutputFiles files;
+  if (!out_path.empty()) files.stage(out_path, result);
+  if (!lock_stat_path.empty()) files.stage(lock_stat_path, out.lock_stat_text);
+  files.commit();
+  if (out_path.empty()) std::cout << result;
+  if (!quiet) {
+    std::fprintf(stderr, "mdsim: %s: %llu events in %.3f s wall (%.2f M events/s)\n",
+                 name.c_str(), static_cast<unsigned long long>(out.events), secs,
+                 secs > 0 ? static_cast<double>(out.events) / secs / 1e6 : 0.0);
+  }
+  return 0;
+}
+
+int cmd_resolve(const std::vector<std::string>& args) {
+  if (args.size() != 1) usage_error("resolve: expects exactly one config file");
+  std::string name = args[0] == "-" ? "<stdin>" : args[0];
+  RunConfig config = parse_run_config(read_config(args[0]), name);
+  std::cout << to_json(config).dump(2) << "\n";
+  return 0;
+}
+
+int cmd_list() {
+  std::cout << "scenarios:\n";
+  for (const auto& s : scenario_names()) std::cout << "  " << s << "\n";
+  std::cout << "lock_loop locks:\n";
+  for (const auto& s : lock_loop_kinds()) std::cout << "  " << s << "\n";
+  std::cout << "machine profiles:\n";
+  for (const BuiltinProfile& p : builtin_profiles()) {
+    MachineProfile mp = load_machine_profile(p.name, "<builtin>", "$");
+    std::cout << "  " << p.name << ": " << mp.description << " (" << mp.sockets << "x"
+              << mp.cores_per_socket << " cores)\n";
+  }
+  return 0;
+}
+
+int dispatch(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) usage_error("no command given");
+  const std::string cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "mdsim " << mdsim_version() << " (build " << mdsim_build_id() << ")\n";
+    return 0;
+  }
+  if (cmd == "run") return cmd_run(rest);
+  if (cmd == "resolve") return cmd_resolve(rest);
+  if (cmd == "list") {
+    if (!rest.empty()) usage_error("list: takes no arguments");
+    return cmd_list();
+  }
+  usage_error("unknown command \"" + cmd + "\"");
+}
+
+}  // namespace
+}  // namespace mdsim
+
+int main(int argc, char** argv) {
+  try {
+    return mdsim::dispatch(argc, argv);
+  } catch (const mdsim::ConfigError& e) {
+    std::fprintf(stderr, "mdsim: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mdsim: internal error: %s\n", e.what());
+    return 1;
+  }
+}

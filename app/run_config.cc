@@ -1,0 +1,153 @@
+// RunConfig parsing and serialisation: see run_config.h.
+#include "app/run_config.h"
+
+#include <filesystem>
+
+#include "app/builtin_profiles.h"
+
+namespace mdsim {
+
+namespace {
+
+constexpr int64_t kMaxNs = int64_t{1} << 50;  // ~13 days of simulated time
+
+// Profile fields, shared by profile files and machine overrides in a run config.
+void read_profile_fields(JsonObject& o, MachineProfile& p) {
+  o.get("name", p.name);
+  o.get("description", p.description);
+  o.get("sockets", p.sockets, 1, 64);
+  o.get("cores_per_socket", p.cores_per_socket, 1, 4096);
+  o.get("cores_per_ccx", p.cores_per_ccx, 0, 4096);
+  o.get("local_ns", p.local_ns, 0, kMaxNs);
+  o.get("same_ccx_ns", p.same_ccx_ns, 0, kMaxNs);
+  o.get("same_socket_ns", p.same_socket_ns, 0, kMaxNs);
+  o.get("cross_socket_ns", p.cross_socket_ns, 0, kMaxNs);
+  o.get("first_touch_ns", p.first_touch_ns, 0, kMaxNs);
+  o.get("rcu_grace_ns", p.rcu_grace_ns, 0, kMaxNs);
+  JsonObject costs = o.child("costs");
+  for (const std::string& k : costs.keys()) {
+    Time v = 0;
+    costs.get(k.c_str(), v, 0, kMaxNs);
+    p.costs[k] = v;
+  }
+}
+
+const std::vector<std::string>& think_kinds() {
+  static const std::vector<std::string> k = {"exponential", "fixed"};
+  return k;
+}
+
+}  // namespace
+
+const std::vector<std::string>& scenario_names() {
+  static const std::vector<std::string> names = {"lock_loop"};
+  return names;
+}
+
+MachineProfile load_machine_profile(const std::string& name_or_path, const std::string& file,
+                                    const std::string& path) {
+  nlohmann::json j;
+  std::string source;
+  bool found = false;
+  for (const BuiltinProfile& b : builtin_profiles()) {
+    if (name_or_path == b.name) {
+      j = parse_json_text(b.json, std::string("profiles/") + b.name + ".json");
+      source = std::string("profiles/") + b.name + ".json";
+      found = true;
+    }
+  }
+  if (!found) {
+    if (!std::filesystem::exists(name_or_path)) {
+      std::string names;
+      for (const BuiltinProfile& b : builtin_profiles()) names += std::string(", ") + b.name;
+      throw ConfigError(file + ": " + path + ": no built-in profile or file named \"" +
+                        name_or_path + "\" (built-in: " + names.substr(2) + ")");
+    }
+    j = parse_json_file(name_or_path);
+    source = name_or_path;
+  }
+  MachineProfile p;
+  JsonObject o(j, source, "$");
+  read_profile_fields(o, p);
+  o.finish({"sources"});
+  return p;
+}
+
+RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
+  RunConfig c;
+  JsonObject root(j, file, "$");
+  root.get("seed", c.seed);
+  root.get_enum("scenario", c.scenario, scenario_names());
+
+  JsonObject m = root.child("machine");
+  m.get("profile", c.machine_profile_source);
+  c.machine = load_machine_profile(c.machine_profile_source, file, m.path("profile"));
+  read_profile_fields(m, c.machine);
+  int cores = 0;
+  m.get("cores", cores, 1, 4096);
+  if (cores > 0) {
+    if (!m.has("sockets")) c.machine.sockets = std::min(c.machine.sockets, cores);
+    if (cores % c.machine.sockets != 0) {
+      m.fail("cores", std::to_string(cores) + " cores cannot be split evenly over " +
+                          std::to_string(c.machine.sockets) + " sockets");
+    }
+    c.machine.cores_per_socket = cores / c.machine.sockets;
+  }
+  if (c.machine.cores() > 4096) m.fail("cores_per_socket", "more than 4096 cores in all");
+  m.finish();
+
+  JsonObject l = root.child("lock_loop");
+  l.get_enum("lock", c.lock_loop.lock, lock_loop_kinds());
+  l.get("threads", c.lock_loop.threads, 0, 65536);
+  l.get("hold_ns", c.lock_loop.hold_ns, 0, kMaxNs);
+  l.get("think_ns", c.lock_loop.think_ns, 0, kMaxNs);
+  std::string think = c.lock_loop.think_exponential ? "exponential" : "fixed";
+  l.get_enum("think", think, think_kinds());
+  c.lock_loop.think_exponential = think == "exponential";
+  l.get("duration_ns", c.lock_loop.duration_ns, 1, kMaxNs);
+  l.get("write_percent", c.lock_loop.write_percent, 0, 100);
+  l.finish();
+
+  root.finish();
+  return c;
+}
+
+nlohmann::ordered_json to_json(const MachineProfile& p) {
+  nlohmann::ordered_json j;
+  j["name"] = p.name;
+  j["description"] = p.description;
+  j["sockets"] = p.sockets;
+  j["cores_per_socket"] = p.cores_per_socket;
+  j["cores_per_ccx"] = p.cores_per_ccx;
+  j["local_ns"] = p.local_ns;
+  j["same_ccx_ns"] = p.same_ccx_ns;
+  j["same_socket_ns"] = p.same_socket_ns;
+  j["cross_socket_ns"] = p.cross_socket_ns;
+  j["first_touch_ns"] = p.first_touch_ns;
+  j["rcu_grace_ns"] = p.rcu_grace_ns;
+  j["costs"] = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : p.costs) j["costs"][k] = v;
+  return j;
+}
+
+nlohmann::ordered_json to_json(const RunConfig& c) {
+  nlohmann::ordered_json j;
+  j["seed"] = c.seed;
+  j["scenario"] = c.scenario;
+  nlohmann::ordered_json m;
+  m["profile"] = c.machine_profile_source;
+  nlohmann::ordered_json profile = to_json(c.machine);
+  for (auto& [k, v] : profile.items()) m[k] = v;
+  j["machine"] = m;
+  const LockLoopParams& l = c.lock_loop;
+  j["lock_loop"] = {{"lock", l.lock},
+                    {"threads", l.threads},
+                    {"hold_ns", l.hold_ns},
+                    {"think_ns", l.think_ns},
+                    {"think", l.think_exponential ? "exponential" : "fixed"},
+                    {"duration_ns", l.duration_ns},
+                    {"write_percent", l.write_percent}};
+  return j;
+}
+
+}  // namespace mdsim

@@ -1,0 +1,107 @@
+// RunConfig: defaults, overrides, round trip, and a table of bad configs with their messages.
+#include "app/run_config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "app/run.h"
+
+namespace mdsim {
+namespace {
+
+RunConfig parse(const std::string& text) {
+  return parse_run_config(parse_json_text(text, "t.json"), "t.json");
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(RunConfig, EmptyObjectGivesDocumentedDefaults) {
+  RunConfig c = parse("{}");
+  EXPECT_EQ(c.seed, 1u);
+  EXPECT_EQ(c.scenario, "lock_loop");
+  EXPECT_EQ(c.machine.cores(), 16);
+  EXPECT_EQ(c.machine.cross_socket_ns, 120);
+  EXPECT_EQ(c.lock_loop.lock, "spinlock");
+  EXPECT_EQ(c.lock_loop.duration_ns, 2 * kMillisecond);
+}
+
+TEST(RunConfig, CoresSplitOverSocketsAndOverridesApply) {
+  RunConfig c = parse(R"({"machine": {"cores": 64, "cross_socket_ns": 150}})");
+  EXPECT_EQ(c.machine.sockets, 2);
+  EXPECT_EQ(c.machine.cores_per_socket, 32);
+  EXPECT_EQ(c.machine.cross_socket_ns, 150);
+  RunConfig one = parse(R"({"machine": {"cores": 1}})");
+  EXPECT_EQ(one.machine.sockets, 1);
+  RunConfig amd = parse(R"({"machine": {"profile": "amd-epyc-2s"}})");
+  EXPECT_EQ(amd.machine.cores(), 96);
+  EXPECT_EQ(amd.machine.cores_per_ccx, 8);
+}
+
+TEST(RunConfig, ResolvedConfigParsesBackToTheSameConfig) {
+  RunConfig c = parse(R"({"seed": 9, "machine": {"cores": 8, "costs": {"bio": 300}},
+                          "lock_loop": {"lock": "rwlock_mixed", "think": "fixed"}})");
+  std::string once = to_json(c).dump();
+  RunConfig again = parse(once);
+  EXPECT_EQ(to_json(again).dump(), once);
+  EXPECT_EQ(again.machine.costs.at("bio"), 300);
+}
+
+struct BadCase {
+  const char* config;
+  const char* message;
+};
+
+TEST(RunConfig, BadConfigsNameTheJsonPath) {
+  const BadCase cases[] = {
+      {R"({"sed": 1})", "t.json: $.sed: unknown key (known here: lock_loop, machine, scenario, seed)"},
+      {R"({"seed": -1})", "t.json: $.seed: expected a non-negative integer, got -1"},
+      {R"({"seed": "1"})", "t.json: $.seed: expected a non-negative integer, got a string"},
+      {R"({"scenario": "raid9"})",
+       "t.json: $.scenario: unknown value \"raid9\" (expected one of: lock_loop)"},
+      {R"({"machine": []})", "t.json: $.machine: expected an object, got an array"},
+      {R"({"machine": {"cores": 0}})", "t.json: $.machine.cores: must be between 1 and 4096, got 0"},
+      {R"({"machine": {"cores": 6, "sockets": 4}})",
+       "t.json: $.machine.cores: 6 cores cannot be split evenly over 4 sockets"},
+      {R"({"machine": {"cores": 2.5}})", "t.json: $.machine.cores: expected an integer, got a number"},
+      {R"({"machine": {"profile": "nosuch"}})",
+       "t.json: $.machine.profile: no built-in profile or file named \"nosuch\""},
+      {R"({"machine": {"costs": {"bio": -5}}})",
+       "t.json: $.machine.costs.bio: must be between 0 and"},
+      {R"({"lock_loop": {"lock": "mutex"}})",
+       "t.json: $.lock_loop.lock: unknown value \"mutex\" (expected one of: spinlock,"},
+      {R"({"lock_loop": {"duration_ns": 0}})", "t.json: $.lock_loop.duration_ns: must be between 1"},
+      {R"({"lock_loop": {"write_percent": 101}})",
+       "t.json: $.lock_loop.write_percent: must be between 0 and 100, got 101"},
+      {R"({"lock_loop": {"hold": 5}})", "t.json: $.lock_loop.hold: unknown key"},
+      {R"({"lock_loop": {"think": "poisson"}})",
+       "t.json: $.lock_loop.think: unknown value \"poisson\" (expected one of: exponential, fixed)"},
+      {R"({"seed": 1,
+           "machine": {)", "t.json:2:24: syntax error while parsing object key"},
+      {R"([1, 2])", "t.json: $: expected an object, got an array"},
+  };
+  for (const BadCase& c : cases) {
+    std::string err = error_of(c.config);
+    EXPECT_EQ(err.rfind(c.message, 0), 0u) << "config: " << c.config << "\n got: " << err;
+  }
+}
+
+TEST(Run, SameConfigAndSeedGiveByteIdenticalResults) {
+  RunConfig c = parse(R"({"seed": 5, "machine": {"cores": 8},
+                          "lock_loop": {"lock": "rwlock_mixed", "duration_ns": 500000}})");
+  std::string a = run_simulation(c).result.dump();
+  std::string b = run_simulation(c).result.dump();
+  EXPECT_EQ(a, b);
+  c.seed = 6;
+  EXPECT_NE(run_simulation(c).result.dump(), a);
+}
+
+}  // namespace
+}  // namespace mdsim
