@@ -30,7 +30,7 @@ struct Shared {
   std::unique_ptr<RwLock> rw;
   std::unique_ptr<AtomicCounter> counter;
   std::unique_ptr<PercpuRef> ref;
-  KindId k_hold, k_think;
+  KindId k_acquire, k_hold, k_think;
   bool share_cores;
   uint64_t ops = 0;
   LatencyHistogram latency;
@@ -42,6 +42,7 @@ Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
   while (sim.now() < s.end) {
     Time t0 = sim.now();
     const std::string& kind = s.p.lock;
+    cpu.set_kind(s.k_acquire);  // the lock-word RMW and any queueing for its line
     if (kind == "spinlock") {
       co_await s.spin->lock(cpu, "lock_loop");
       s.latency.add(sim.now() - t0);
@@ -54,6 +55,7 @@ Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
       bool ok = co_await s.ref->tryget_live(cpu);
       s.latency.add(sim.now() - t0);
       co_await cpu.work(s.p.hold_ns, s.k_hold);
+      cpu.set_kind(s.k_acquire);
       if (ok) co_await s.ref->put(cpu);
     } else {
       bool write = kind == "rwlock_write" ||
@@ -65,6 +67,7 @@ Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
       if (write) {
         s.rw->write_unlock(cpu);
       } else {
+        cpu.set_kind(s.k_acquire);  // read_unlock is an RMW too
         co_await s.rw->read_unlock(cpu);
       }
     }
@@ -106,6 +109,7 @@ LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomSt
   s.rw = std::make_unique<RwLock>(m, "lock_loop.rwlock");
   s.counter = std::make_unique<AtomicCounter>(m);
   s.ref = std::make_unique<PercpuRef>(m);
+  s.k_acquire = m.kind("lock_acquire");
   s.k_hold = m.kind("lock_hold");
   s.k_think = m.kind("think");
   int threads = p.threads > 0 ? p.threads : m.num_cpus();
@@ -142,7 +146,7 @@ LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomSt
   }
   Time spin = 0, busy = 0;
   for (int i = 0; i < m.num_cpus(); ++i) {
-    spin += m.cpu(i).time_in(m.kind_spin());
+    spin += m.cpu(i).time_in(m.kind_spin()) + m.cpu(i).time_in(s.k_acquire);
     busy += m.cpu(i).busy_time();
   }
   r.wait_share = busy > 0 ? static_cast<double>(spin) / static_cast<double>(busy) : 0;

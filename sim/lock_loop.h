@@ -30,7 +30,7 @@ struct LockLoopResult {
   double ops_per_sec = 0;
   double theory_uncontended_ops_per_sec = 0;
   double theory_saturated_ops_per_sec = 0;
-  double wait_share = 0;          // share of busy CPU time spent spinning
+  double wait_share = 0;  // share of busy CPU time spent acquiring: spinning, line stalls
   LatencyHistogram acquire_latency;  // request -> acquired (or RMW done), ns
 };
 

@@ -60,6 +60,7 @@ TEST(SpinlockTheory, SaturatedThroughputApproachesOneOverHoldPlusHandoff) {
   // hold + think is spinning.
   LockLoopResult r16 = loop("spinlock", 1, 16, 16, 100, 1000);
   EXPECT_NEAR(r16.wait_share, 1.0 - 1100.0 / (16 * 150.0), 0.02);
+  EXPECT_LT(loop("spinlock", 1, 1, 1, 100, 1000).wait_share, 0.01);  // only the local RMW
   EXPECT_NEAR(r16.ops_per_sec, r16.theory_saturated_ops_per_sec,
               0.02 * r16.theory_saturated_ops_per_sec);
 }
@@ -86,7 +87,7 @@ TEST(PercpuRefTheory, GetPutScaleLinearly) {
   LockLoopResult r1 = loop("percpu_ref", 1, 1, 1, 100, 1000);
   LockLoopResult r16 = loop("percpu_ref", 1, 16, 16, 100, 1000);
   EXPECT_NEAR(r16.ops_per_sec, 16 * r1.ops_per_sec, 0.01 * 16 * r1.ops_per_sec);
-  EXPECT_EQ(r16.wait_share, 0.0);
+  EXPECT_NEAR(r16.wait_share, r1.wait_share, 1e-3);  // local RMWs only, however many cores
 }
 
 // --- FIFO order and rwlock semantics, driven by hand ------------------------------------------
@@ -193,7 +194,7 @@ TEST(RwLock, ReadersFromManyCoresStillSerialiseOnTheLockWord) {
   // on one line: throughput is bounded by 1 / (2 transfers).
   LockLoopResult r = loop("rwlock_read", 1, 16, 16, 0, 0);
   EXPECT_NEAR(r.ops_per_sec, 1e9 / 90, 0.03 * 1e9 / 90);
-  EXPECT_EQ(r.wait_share, 0.0);
+  EXPECT_GT(r.wait_share, 0.9);  // no spinning, but the cores stall on the lock word
 }
 
 TEST(LockStat, TextMatchesTheKernelLayout) {
