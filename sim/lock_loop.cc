@@ -84,12 +84,21 @@ Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
   cpu.release();
 }
 
-// Mean line transfer along the saturated handoff cycle. Symmetric threads queue in arrival
-// order, which settles into a fixed rotation over the cores 0, 1, ..., n-1, 0, ...
-double mean_transfer(const Machine& m, int cores) {
+// Mean line transfer between consecutive owners under saturation. With fixed think times the
+// symmetric threads queue in a fixed rotation over the cores 0, 1, ..., n-1, 0, ...; with
+// random think times the next owner is any other core, uniformly.
+double mean_transfer(const Machine& m, int cores, bool rotation) {
   if (cores < 2) return static_cast<double>(m.profile().local_ns);
   double sum = 0;
-  for (int a = 0; a < cores; ++a) sum += static_cast<double>(m.transfer_ns(a, (a + 1) % cores));
+  for (int a = 0; a < cores; ++a) {
+    if (rotation) {
+      sum += static_cast<double>(m.transfer_ns(a, (a + 1) % cores));
+      continue;
+    }
+    for (int b = 0; b < cores; ++b) {
+      if (a != b) sum += static_cast<double>(m.transfer_ns(a, b)) / (cores - 1);
+    }
+  }
   return sum / cores;
 }
 
@@ -124,7 +133,7 @@ LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomSt
   r.ops = s.ops;
   r.ops_per_sec = static_cast<double>(s.ops) / to_seconds(p.duration_ns);
   int cores = std::min(threads, m.num_cpus());
-  double xfer = mean_transfer(m, cores);
+  double xfer = mean_transfer(m, cores, !p.think_exponential);
   double local = static_cast<double>(m.profile().local_ns);
   double hold = static_cast<double>(p.hold_ns);
   double think = static_cast<double>(p.think_ns);
@@ -137,8 +146,8 @@ LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomSt
   }
   double uncontended = hold_in_cycle + think + local * per_op_lines;
   r.theory_uncontended_ops_per_sec = threads * 1e9 / uncontended;
-  if (p.lock == "percpu_ref") {
-    r.theory_saturated_ops_per_sec = r.theory_uncontended_ops_per_sec;  // nothing is shared
+  if (p.lock == "percpu_ref" || threads < 2) {
+    r.theory_saturated_ops_per_sec = r.theory_uncontended_ops_per_sec;  // nothing contends
   } else if (p.lock == "atomic" || p.lock == "rwlock_read") {
     r.theory_saturated_ops_per_sec = 1e9 / (xfer * per_op_lines);
   } else {

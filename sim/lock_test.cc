@@ -76,6 +76,16 @@ TEST(SpinlockTheory, CrossSocketHandoffsCostMore) {
               0.01 * cross.theory_saturated_ops_per_sec);
 }
 
+TEST(SpinlockTheory, RandomArrivalsOnTwoSocketsHandOffAcrossSocketsHalfTheTime) {
+  // Exponential think times: the next owner is any other core, so on 2x32 cores about half
+  // the handoffs cross sockets; the bound uses the mean over all pairs.
+  LockLoopResult r = loop("spinlock", 2, 32, 64, 100, 1000, true);
+  double pairs = (31 * 45.0 + 32 * 120.0) / 63;
+  EXPECT_NEAR(r.theory_saturated_ops_per_sec, 1e9 / (100 + 5 + pairs), 1.0);
+  EXPECT_NEAR(r.ops_per_sec, r.theory_saturated_ops_per_sec,
+              0.03 * r.theory_saturated_ops_per_sec);
+}
+
 TEST(AtomicTheory, HammeredCounterCostsAboutOneTransferPerOperation) {
   LockLoopResult r = loop("atomic", 1, 16, 16, 0, 0);
   EXPECT_NEAR(r.ops_per_sec, 1e9 / 45, 0.02 * 1e9 / 45);
