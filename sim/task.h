@@ -1,7 +1,8 @@
 // Coroutine processes: Task<T>, awaiting a child, and spawning detached processes.
 //
-// A Task is lazy: its body starts when it is awaited (`co_await child()`, symmetric transfer,
-// no scheduler round trip) or when it is spawned (`spawn(sim, task())`, first step scheduled at
+// A Task is lazy: its body starts when it is awaited (`co_await child()`, run directly from
+// the awaiter with no scheduler round trip; a child that suspends later resumes its parent by
+// symmetric transfer) or when it is spawned (`spawn(sim, task())`, first step scheduled at
 // now). An awaited task's frame is owned by the Task object and freed when that object goes
 // away; a spawned task owns itself and frees its frame when its body ends. Frames of spawned
 // tasks still suspended when the Simulator is destroyed are destroyed by it, so nothing leaks.
@@ -41,6 +42,7 @@ struct PromiseBase {
   Joiner* joiner = nullptr;
   int join_index = 0;
   bool done = false;
+  bool starting_inline = false;  // being run from its awaiter's await_suspend
   std::exception_ptr error;
 
   std::suspend_always initial_suspend() noexcept { return {}; }
@@ -69,7 +71,10 @@ struct PromiseBase {
         }
         return std::noop_coroutine();
       }
-      if (p.continuation) return p.continuation;
+      // Finished inside the awaiter's await_suspend: that call returns and the parent just
+      // continues, so a loop over children that finish at once never grows the stack (even
+      // where symmetric transfer is not a tail call, as under AddressSanitizer).
+      if (p.continuation && !p.starting_inline) return p.continuation;
       return std::noop_coroutine();
     }
     void await_resume() const noexcept {}
@@ -140,9 +145,13 @@ class [[nodiscard]] Task {
   struct Awaiter {
     Handle h;
     bool await_ready() const noexcept { return false; }
-    std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
-      h.promise().continuation = caller;
-      return h;
+    bool await_suspend(std::coroutine_handle<> caller) {
+      auto& p = h.promise();
+      p.continuation = caller;
+      p.starting_inline = true;
+      h.resume();
+      p.starting_inline = false;
+      return !p.done;  // finished already: do not suspend the caller at all
     }
     T await_resume() { return h.promise().take(); }
   };
