@@ -9,16 +9,12 @@
 #include "sim/rwlock.h"
 #include "sim/spinlock.h"
 #include "sim/task.h"
+#include "sim/testing.h"
 
 namespace mdsim {
 namespace {
 
-MachineProfile profile(int sockets, int cores_per_socket) {
-  MachineProfile p;
-  p.sockets = sockets;
-  p.cores_per_socket = cores_per_socket;
-  return p;
-}
+using testing::profile;
 
 LockLoopResult loop(const std::string& lock, int sockets, int cores, int threads, Time hold,
                     Time think, bool exponential = false) {

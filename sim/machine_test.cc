@@ -8,16 +8,12 @@
 
 #include "sim/percpu_ref.h"
 #include "sim/task.h"
+#include "sim/testing.h"
 
 namespace mdsim {
 namespace {
 
-MachineProfile profile(int sockets, int cores_per_socket) {
-  MachineProfile p;
-  p.sockets = sockets;
-  p.cores_per_socket = cores_per_socket;
-  return p;
-}
+using testing::profile;
 
 Task<void> job(Cpu& cpu, KindId kind, Time start, Time cost, bool irq, std::vector<std::string>& log,
                std::string name) {

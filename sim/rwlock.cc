@@ -23,16 +23,8 @@ void RwLock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
     lock->grant(this);
     return;
   }
-  contended = true;
-  LockSide side = write ? LockSide::kWrite : LockSide::kRead;
-  lock->class_->contended(side, cpu->id(), site);
-  prev_kind = cpu->kind();
-  cpu->set_kind(lock->machine_->kind_spin());
+  start_spinning(*lock->class_, write ? LockSide::kWrite : LockSide::kRead);
   lock->waiters_.push_back(this);
-}
-
-void RwLock::LockAwaiter::await_resume() {
-  if (contended) cpu->set_kind(prev_kind);
 }
 
 // Takes the lock for `a` now; `a` resumes when its RMW on the lock word completes.

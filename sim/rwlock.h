@@ -17,6 +17,7 @@
 #include "sim/cache_line.h"
 #include "sim/event.h"
 #include "sim/lock_stat.h"
+#include "sim/lock_waiter.h"
 #include "sim/machine.h"
 
 namespace mdsim {
@@ -27,18 +28,13 @@ class RwLock {
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 
-  struct LockAwaiter : ResumeNode {
+  struct LockAwaiter : LockWaiter {
     RwLock* lock;
-    Cpu* cpu;
-    const char* site;
     bool write;
     bool irq;
-    Time requested = 0;
-    KindId prev_kind = 0;
-    bool contended = false;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h);
-    void await_resume();
+    void await_resume() { stop_spinning(); }
   };
   LockAwaiter read_lock(Cpu& cpu, const char* site = "", bool irq = false) {
     return make(cpu, site, false, irq);

@@ -22,15 +22,8 @@ void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
     s.resume_at(done, h);
     return;
   }
-  contended = true;
-  lock->class_->contended(LockSide::kWrite, cpu->id(), site);
-  prev_kind = cpu->kind();
-  cpu->set_kind(lock->machine_->kind_spin());
+  start_spinning(*lock->class_, LockSide::kWrite);
   lock->waiters_.push_back(this);
-}
-
-void Spinlock::LockAwaiter::await_resume() {
-  if (contended) cpu->set_kind(prev_kind);
 }
 
 void Spinlock::unlock(Cpu& cpu) {

@@ -12,6 +12,7 @@
 #include "sim/cache_line.h"
 #include "sim/event.h"
 #include "sim/lock_stat.h"
+#include "sim/lock_waiter.h"
 #include "sim/machine.h"
 
 namespace mdsim {
@@ -23,16 +24,11 @@ class Spinlock {
   Spinlock(const Spinlock&) = delete;
   Spinlock& operator=(const Spinlock&) = delete;
 
-  struct LockAwaiter : ResumeNode {
+  struct LockAwaiter : LockWaiter {
     Spinlock* lock;
-    Cpu* cpu;
-    const char* site;
-    Time requested = 0;
-    KindId prev_kind = 0;
-    bool contended = false;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h);
-    void await_resume();
+    void await_resume() { stop_spinning(); }
   };
   // spin_lock: `co_await lock.lock(cpu)` with `cpu` held by the caller. `site` names the call
   // site for lock_stat's contention points (e.g. "md_bitmap_startwrite").
