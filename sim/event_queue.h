@@ -1,30 +1,57 @@
-// The pending-event set of the simulator: a monotone radix-256 heap (equivalently a
-// hierarchical timing wheel over the whole 64-bit time range), ties ordered by (priority,
-// sequence) so runs are deterministic.
+// The pending-event set of the simulator: a monotone radix-256 heap (a hierarchical timing wheel
+// over the whole 64-bit time range) whose lowest level is consumed as a sorted run. Ties are
+// ordered by (priority, sequence), so runs are deterministic.
 //
-// A discrete-event simulation never schedules into the past, so keys are monotone relative to
-// the current time `cur_`. An entry whose time differs from cur_ first in byte k (k = 0..7)
-// lives at level k, in the slot named by its own byte k. Level 0 slots therefore hold exactly
-// one timestamp each. Advancing takes the lowest occupied slot of the lowest occupied level; a
-// level-0 slot becomes the "now" run as is (a vector swap), a higher slot is redistributed to
-// lower levels relative to its earliest time. An entry is appended once on insert and moves at
-// most once per level it descends: for the delays a storage simulation schedules (ns to ms)
-// that is one to three moves, each a sequential append.
+// Levels. Every pending entry is >= cur_, the start of the current 256 ns window, and an entry
+// whose time differs from cur_ first in byte k lives in slot (byte k of its time) of level k.
+// Level 0 is the current window itself. A slot is a bucket: entries by value, appended.
 //
-// Order within a slot: entries are appended in scheduling order, and redistribution only ever
-// moves them into empty lower slots, so every slot is sorted by sequence. Only a slot that mixes
-// priorities needs sorting, which is checked when it becomes the now run.
+// The run. When the current window is used up, the lowest occupied slot of the lowest level
+// opens: a level-k >= 2 slot is redistributed to lower levels relative to its start, and a
+// level-1 slot (one whole window) is counting-sorted on the low time byte into run_, one
+// contiguous array that pop() then reads front to back. Counting sort is stable and buckets
+// are appended in scheduling order, so the run is in (time, ord) order unless the slot mixed
+// priorities out of order; that is detected during the count, and then each timestamp's
+// entries are sorted by ord. Runs of up to kSmallRun entries are insertion-sorted instead.
 //
-// Storage: entries live by value in per-slot vectors that keep their capacity, so a steady state
-// schedules and fires events with no heap allocation ("pooled" storage), and redistribution
-// streams through contiguous memory. (An index-linked node pool was tried: 10% faster at a
-// population of 1000, 3x slower at 100000 from pointer chasing.)
-// Measured on the hold model against ns-3's schedulers: sim/event_queue_benchmark.cc.
+// Late entries: pushed into the current window after its run was built (about 12% in the hold
+// model). They go to level 0, one bucket per nanosecond; late_ tracks the earliest, and pop()
+// takes the run head unless the earliest late entry precedes it in (time, ord).
+//
+// Pushing below cur_ (allowed after top_time(), see push) re-buckets everything.
+//
+// Storage: buckets never shrink, and buffers of at least kSpareMin entries are recycled: an
+// opened slot hands its buffer to the next slot that outgrows its own, so a dense queue
+// touches few, recently used buffers and stops allocating once warm.
+//
+// Measured (2-core VM, noisy: medians over 8 interleaved runs of `sim_benchmarks
+// --benchmark_filter=Hold --benchmark_repetitions=5 --benchmark_report_aggregates_only=true`,
+// sim/event_queue_benchmark.cc), in events/s:
+//   hold model, P = 1000:    previous design 29 M, this one 55 M; ns-3 (ns3_hold.sh) pq 6.0 M,
+//                            calendar 4.8 M
+//   hold model, P = 100000:  previous design 36 M, this one 47 M; ns-3 pq 3.1 M
+// Callgrind, whole hold loop (the RNG alone is ~54): 266 -> 189 instructions per event at
+// P = 1000, 250 -> 186 at P = 100000. The previous design placed every entry of an opened
+// level-1 slot into 256 per-nanosecond vectors and swapped each into a "now" run; at P = 1000
+// that is about one entry per vector.
+// Kept because they won: the sorted run (about 1.5x at P = 1000 on its own); tail calls out of
+// push() and buckets written field by field (a 32-byte temporary stalled store forwarding);
+// recycling large buffers (P = 100000 on a fresh queue: 27 -> 45 M, from page faults and
+// regrowth). BM_StorageMix (sparse, three priorities, ns to ms delays) then ran at half the
+// previous design's speed at P = 1000 until small runs were insertion-sorted and small buffers
+// stayed in their slots, and 5% below it at P = 100000 until only equal-time groups, not whole
+// runs, were sorted when priorities mix; it is now 13% (P = 1000) and 23% faster than before.
+// Tried and dropped: 64/128 ns windows (fewer late entries, up to +10% at P = 1000 but -15%
+// at P = 100000 with 4x more slots being filled), late entries in one pool linked per
+// nanosecond, a branch for level 1 instead of bsr (no measurable gain). Earlier: a binary
+// radix heap, sorting small buckets whole, an index-linked node pool (+10% at P = 1000, 3x
+// slower at P = 100000) and LIFO reuse of every emptied vector were all slower.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "sim/time.h"
@@ -49,71 +76,138 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
 
-  // Adds an entry. Its time may precede the last popped time only after the caller stopped
-  // before the next event (Simulator::run_until) and scheduled in between; the queue then
-  // re-buckets everything (rare).
+  // Adds an entry (time >= 0). Its time may precede the last popped time only after the caller
+  // stopped before the next event (Simulator::run_until) and scheduled in between; if it also
+  // precedes the current window, the queue re-buckets everything (rare).
   void push(Time time, uint64_t ord, EventFn fn, void* ctx) {
     ++size_;
+    // Fast path: an entry for a level >= 1 slot with room. The other cases are tail calls, so
+    // this inlines into the caller without saving registers.
     if (time < cur_) [[unlikely]] {
-      rewind(time);
+      return push_slow(time, ord, fn, ctx);
     }
-    place(EventEntry{time, ord, fn, ctx});
+    uint64_t t = static_cast<uint64_t>(time);
+    uint64_t x = t ^ static_cast<uint64_t>(cur_);
+    if (x < kSlots) return place_late(time, ord, fn, ctx);
+    size_t i = slot_index(t, x);
+    Bucket& b = slot_[i];
+    if (b.full()) [[unlikely]] {
+      return push_slow(time, ord, fn, ctx);
+    }
+    mark(i);
+    b.append_unchecked(time, ord, fn, ctx);
   }
 
   // Time of the earliest entry. Requires !empty().
   Time top_time() {
-    if (now_head_ == now_.size()) advance();
-    return cur_;
+    if (run_head_ == run_end_ && late_ == kNoLate) advance();
+    uint64_t run = run_head_ < run_end_ ? key(run_[run_head_]) : kNoLate;
+    return static_cast<Time>(run < late_ ? run : late_);
   }
 
   // Removes and returns the earliest entry. Requires !empty().
   EventEntry pop() {
-    if (now_head_ == now_.size()) advance();
     --size_;
-    return now_[now_head_++];
+    if (run_head_ < run_end_ && run_first()) [[likely]] {
+      return run_[run_head_++];
+    }
+    return pop_slow();
   }
 
  private:
   static constexpr int kLevels = 8;
   static constexpr int kSlots = 256;
+  static constexpr int kWords = kLevels * kSlots / 64;
+  static constexpr size_t kSmallRun = 16;
+  static constexpr size_t kSpareMin = 256;
+  static constexpr uint64_t kNoLate = ~uint64_t{0};
 
-  struct Level {
-    std::array<std::vector<EventEntry>, kSlots> slot;
-    std::array<Time, kSlots> min;  // earliest time per occupied slot (levels >= 1)
-    std::array<uint64_t, kSlots / 64> occupied{};
-    uint32_t words = 0;  // bit w set when occupied[w] != 0
+  // A growable array of entries that keeps its capacity when cleared: std::vector's job, with
+  // the growth path out of line and appended entries written in place, field by field.
+  class Bucket {
+   public:
+    Bucket() = default;
+    Bucket(Bucket&& o) noexcept { swap(o); }
+    Bucket& operator=(Bucket&& o) noexcept {
+      swap(o);
+      return *this;
+    }
+    ~Bucket();
+    void swap(Bucket& o) noexcept {
+      std::swap(begin_, o.begin_);
+      std::swap(end_, o.end_);
+      std::swap(limit_, o.limit_);
+    }
+
+    size_t size() const { return static_cast<size_t>(end_ - begin_); }
+    size_t capacity() const { return static_cast<size_t>(limit_ - begin_); }
+    bool full() const { return end_ == limit_; }
+    EventEntry* begin() const { return begin_; }
+    EventEntry* end() const { return end_; }
+    EventEntry& operator[](size_t i) const { return begin_[i]; }
+
+    void append_unchecked(Time time, uint64_t ord, EventFn fn, void* ctx) {
+      EventEntry* e = end_++;
+      e->time = time;
+      e->ord = ord;
+      e->fn = fn;
+      e->ctx = ctx;
+    }
+    void append(Time time, uint64_t ord, EventFn fn, void* ctx) {
+      if (full()) grow();
+      append_unchecked(time, ord, fn, ctx);
+    }
+    void insert(size_t pos, const EventEntry& e);
+    void erase_front(size_t n);
+    void clear() { end_ = begin_; }
+    void grow();  // doubles the capacity
+    // Takes b's entries into this bucket's larger buffer and swaps buffers with b.
+    void take_over(Bucket& b);
+
+   private:
+    EventEntry* begin_ = nullptr;
+    EventEntry* end_ = nullptr;
+    EventEntry* limit_ = nullptr;
   };
 
-  void place(const EventEntry& e) {
-    uint64_t x = static_cast<uint64_t>(e.time) ^ static_cast<uint64_t>(cur_);
-    if (x == 0) {
-      insert_now(e);
-      return;
-    }
-    int k = (63 - __builtin_clzll(x)) >> 3;
-    int s = static_cast<int>((static_cast<uint64_t>(e.time) >> (8 * k)) & 0xff);
-    Level& l = levels_[k];
-    uint64_t bit = uint64_t{1} << (s & 63);
-    uint64_t& word = l.occupied[s >> 6];
-    if (!(word & bit)) {
-      word |= bit;
-      l.words |= 1u << (s >> 6);
-      level_mask_ |= 1u << k;
-      l.min[s] = e.time;
-    } else if (e.time < l.min[s]) {
-      l.min[s] = e.time;
-    }
-    l.slot[s].push_back(e);
+  static uint64_t key(const EventEntry& e) { return static_cast<uint64_t>(e.time); }
+  // The slot index (level * kSlots + slot) of time t, given x = t ^ cur_ >= kSlots.
+  static size_t slot_index(uint64_t t, uint64_t x) {
+    int shift = (63 - __builtin_clzll(x)) & ~7;  // 8 * level
+    return static_cast<size_t>(shift) << 5 | ((t >> shift) & 0xff);
   }
-  void insert_now(const EventEntry& e);
+  void mark(size_t i) { occupied_[i >> 6] |= uint64_t{1} << (i & 63); }
+  void unmark(size_t i) { occupied_[i >> 6] &= ~(uint64_t{1} << (i & 63)); }
+  // Whether the run head precedes the earliest late entry. Requires a non-empty run.
+  bool run_first() const {
+    const EventEntry& e = run_[run_head_];
+    return key(e) < late_ || (key(e) == late_ && e.ord < late_ord_);
+  }
+
+  void push_slow(Time time, uint64_t ord, EventFn fn, void* ctx);
+  void place(Time time, uint64_t ord, EventFn fn, void* ctx);
+  void place_late(Time time, uint64_t ord, EventFn fn, void* ctx);
+  EventEntry pop_slow();
+  void next_late();
   void advance();
+  void build_run(const Bucket& src);
+  int lowest(int from_word, int to_word) const;  // lowest occupied slot index, or -1
   void rewind(Time t);
 
-  Time cur_ = 0;                 // the time of the now run; every pending entry is >= cur_
-  std::vector<EventEntry> now_;  // entries at time cur_, sorted by ord
-  size_t now_head_ = 0;
-  std::array<Level, kLevels> levels_;
-  uint32_t level_mask_ = 0;  // bit k set when level k has an occupied slot
+  Time cur_ = 0;  // start of the current window; moves only when run and level 0 are empty
+  // The sorted run: [run_head_, run_end_) is pending. Grows, never shrinks.
+  std::vector<EventEntry> run_;
+  size_t run_head_ = 0;
+  size_t run_end_ = 0;
+  // The earliest late entry: its time (kNoLate if none), its ord, and its index in its slot
+  // (the slot is sorted by ord from there; earlier indices are popped).
+  uint64_t late_ = kNoLate;
+  uint64_t late_ord_ = kNoLate;
+  size_t late_head_ = 0;
+  // Slot s of level k is slot_[k * kSlots + s]; occupied_ has one bit per slot.
+  std::array<Bucket, kLevels * kSlots> slot_;
+  std::array<uint64_t, kWords> occupied_{};
+  std::vector<Bucket> spare_;  // recycled buffers of opened slots, see above
   size_t size_ = 0;
 };
 

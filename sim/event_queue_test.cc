@@ -1,5 +1,5 @@
-// EventQueue against a reference ordered set: random times, priorities and run_until-style
-// rewinds must pop in exactly (time, priority, sequence) order.
+// EventQueue against a reference ordered set: random times, priorities, hold-model traffic and
+// pushes below the current time must pop in exactly (time, priority, sequence) order.
 #include "sim/event_queue.h"
 
 #include <gtest/gtest.h>
@@ -16,70 +16,111 @@ using Key = std::tuple<Time, uint64_t>;
 
 void noop(void*) {}
 
-class Reference {
+uint64_t make_ord(uint64_t prio, uint64_t seq) { return (prio << 56) | seq; }
+
+// The queue under test and a std::set driven in lockstep.
+class Checked {
  public:
-  void push(Time t, uint64_t ord) { set_.insert({t, ord}); }
-  Key pop() {
-    Key k = *set_.begin();
-    set_.erase(set_.begin());
-    return k;
+  void push(Time t, uint64_t ord) {
+    q_.push(t, ord, &noop, reinterpret_cast<void*>(ord));
+    ref_.insert({t, ord});
   }
-  bool empty() const { return set_.empty(); }
+  // Pops from both and checks they agree; returns the popped time. Peeks first on every
+  // third pop only, since peeking moves the queue's cursor ahead of pop().
+  Time pop() {
+    EXPECT_FALSE(ref_.empty());
+    if (++pops_ % 3 == 0) {
+      EXPECT_EQ(q_.top_time(), std::get<0>(*ref_.begin()));
+    }
+    EventEntry e = q_.pop();
+    Key want = *ref_.begin();
+    ref_.erase(ref_.begin());
+    EXPECT_EQ(e.time, std::get<0>(want));
+    EXPECT_EQ(e.ord, std::get<1>(want));
+    EXPECT_EQ(e.fn, &noop);
+    EXPECT_EQ(e.ctx, reinterpret_cast<void*>(e.ord));
+    EXPECT_EQ(q_.size(), ref_.size());
+    return e.time;
+  }
+  Time top_time() { return q_.top_time(); }
+  bool empty() const {
+    EXPECT_EQ(q_.empty(), ref_.empty());
+    return ref_.empty();
+  }
+  void drain() {
+    while (!empty() && !::testing::Test::HasFailure()) pop();
+  }
 
  private:
-  std::set<Key> set_;
+  EventQueue q_;
+  std::set<Key> ref_;
+  int pops_ = 0;
 };
 
-// Drives both queues with the same operations; delays span ns to seconds so every level of the
-// radix structure is exercised.
+// Random operations; delays span ns to about 10^12 ns so every level is exercised. With
+// rewinds, pushes may also land anywhere in [0, top_time()), including below the last popped
+// time.
 void fuzz(uint64_t seed, int ops, int prios, bool rewinds) {
   Rng rng(seed);
-  EventQueue q;
-  Reference ref;
+  Checked q;
   uint64_t seq = 0;
   Time now = 0;
-  for (int i = 0; i < ops; ++i) {
+  for (int i = 0; i < ops && !::testing::Test::HasFailure(); ++i) {
     int action = static_cast<int>(rng.below(10));
+    uint64_t prio = prios > 1 ? rng.below(static_cast<uint64_t>(prios)) : 0;
     if (action < 6 || q.empty()) {
       int scale = static_cast<int>(rng.below(40));
-      Time t = now + static_cast<Time>(rng.below(uint64_t{1} << scale));
-      uint64_t prio = prios > 1 ? rng.below(static_cast<uint64_t>(prios)) : 0;
-      uint64_t ord = (prio << 56) | seq++;
-      q.push(t, ord, &noop, nullptr);
-      ref.push(t, ord);
+      q.push(now + static_cast<Time>(rng.below(uint64_t{1} << scale)), make_ord(prio, seq++));
     } else if (rewinds && action == 9) {
       // Peek (commits the queue's internal cursor), then schedule before the peeked time.
       Time top = q.top_time();
-      if (top > now) {
-        Time t = now + static_cast<Time>(rng.below(static_cast<uint64_t>(top - now)));
-        uint64_t ord = seq++;
-        q.push(t, ord, &noop, nullptr);
-        ref.push(t, ord);
+      Time from = rng.below(2) == 0 ? now : 0;
+      if (top > from) {
+        Time t = from + static_cast<Time>(rng.below(static_cast<uint64_t>(top - from)));
+        q.push(t, make_ord(prio, seq++));
       }
     } else {
-      EventEntry e = q.pop();
-      Key want = ref.pop();
-      ASSERT_EQ(e.time, std::get<0>(want)) << "op " << i;
-      ASSERT_EQ(e.ord, std::get<1>(want)) << "op " << i;
-      now = e.time;
+      now = q.pop();
     }
-    ASSERT_EQ(q.size() == 0, ref.empty());
   }
-  while (!q.empty()) {
-    EventEntry e = q.pop();
-    Key want = ref.pop();
-    ASSERT_EQ(e.time, std::get<0>(want));
-    ASSERT_EQ(e.ord, std::get<1>(want));
-  }
+  q.drain();
 }
 
 TEST(EventQueue, MatchesReferenceOneLevel) { fuzz(1, 200000, 1, false); }
 TEST(EventQueue, MatchesReferenceMixedPriorities) { fuzz(2, 200000, 4, false); }
 TEST(EventQueue, MatchesReferenceWithRewinds) { fuzz(3, 30000, 3, true); }
+TEST(EventQueue, MatchesReferenceWithRewindsAndPriorities) { fuzz(4, 30000, 4, true); }
+
+// The hold model: a fixed population where every pop schedules one entry a short random delay
+// later. Dense populations put many entries on each timestamp, so this exercises the sorted
+// runs, entries pushed into the current window (delay 0 included) and ties between the two.
+void hold(uint64_t seed, int population, int steps, uint64_t max_delay, int prios) {
+  Rng rng(seed);
+  Checked q;
+  uint64_t seq = 0;
+  auto next_ord = [&] {
+    uint64_t prio = prios > 1 ? rng.below(static_cast<uint64_t>(prios)) : 0;
+    return make_ord(prio, seq++);
+  };
+  for (int i = 0; i < population; ++i) {
+    q.push(static_cast<Time>(rng.below(max_delay)), next_ord());
+  }
+  for (int i = 0; i < steps && !::testing::Test::HasFailure(); ++i) {
+    Time now = q.pop();
+    q.push(now + static_cast<Time>(rng.below(max_delay)), next_ord());
+  }
+  q.drain();
+}
+
+TEST(EventQueue, HoldSparse) { hold(5, 100, 100000, 3000, 1); }
+TEST(EventQueue, HoldDense) { hold(6, 2000, 100000, 2000, 1); }
+TEST(EventQueue, HoldDensePriorities) { hold(7, 2000, 100000, 2000, 3); }
+TEST(EventQueue, HoldVeryDensePriorities) { hold(8, 20000, 100000, 300, 4); }
+TEST(EventQueue, HoldWide) { hold(9, 1000, 100000, uint64_t{1} << 24, 2); }
 
 TEST(EventQueue, SameTimeFifoWithinPriority) {
   EventQueue q;
-  for (uint64_t s = 0; s < 1000; ++s) q.push(5, (uint64_t{s % 2} << 56) | s, &noop, nullptr);
+  for (uint64_t s = 0; s < 1000; ++s) q.push(5, make_ord(s % 2, s), &noop, nullptr);
   uint64_t last = 0;
   for (int i = 0; i < 1000; ++i) {
     EventEntry e = q.pop();
@@ -91,15 +132,96 @@ TEST(EventQueue, SameTimeFifoWithinPriority) {
   }
 }
 
+TEST(EventQueue, HigherPriorityPushedAtTheCurrentTime) {
+  // Entries pushed at the time being popped, with a higher priority than the rest, come next.
+  Checked q;
+  uint64_t seq = 0;
+  for (int i = 0; i < 10; ++i) q.push(1000, make_ord(2, seq++));
+  q.pop();
+  q.pop();
+  q.push(1000, make_ord(1, seq++));
+  q.push(1000, make_ord(3, seq++));
+  q.push(1000, make_ord(0, seq++));
+  q.pop();
+  // Now through the late path: the window of time 1000 is open, 1001 is pushed after it.
+  for (int i = 0; i < 5; ++i) q.push(1001, make_ord(2, seq++));
+  q.drain();
+  for (int i = 0; i < 5; ++i) q.push(2001, make_ord(2, seq++));
+  EXPECT_EQ(q.pop(), 2001);
+  q.push(2001, make_ord(1, seq++));
+  q.push(2002, make_ord(0, seq++));
+  q.push(2001, make_ord(3, seq++));
+  q.drain();
+}
+
+TEST(EventQueue, SlotWithDescendingPriorities) {
+  // One window of 256 ns filled with priorities that descend in push order: the counting sort
+  // must fall back to a full sort.
+  Checked q;
+  uint64_t seq = 0;
+  q.push(0, make_ord(0, seq++));
+  q.pop();
+  for (int p = 255; p >= 0; --p) {
+    for (Time t = 0; t < 3; ++t) q.push(512 + t * 7, make_ord(static_cast<uint64_t>(p), seq++));
+  }
+  q.drain();
+}
+
+TEST(EventQueue, PushBelowLastPopped) {
+  Checked q;
+  uint64_t seq = 0;
+  for (Time t : {100, 300, 70000, 5000000}) q.push(t, make_ord(0, seq++));
+  EXPECT_EQ(q.pop(), 100);
+  EXPECT_EQ(q.top_time(), 300);
+  q.push(50, make_ord(0, seq++));   // below the last popped time, same window
+  q.push(200, make_ord(0, seq++));  // between it and the next
+  EXPECT_EQ(q.pop(), 50);
+  EXPECT_EQ(q.pop(), 200);
+  EXPECT_EQ(q.pop(), 300);
+  EXPECT_EQ(q.top_time(), 70000);
+  q.push(5, make_ord(0, seq++));  // below the current window: re-buckets everything
+  q.push(69999, make_ord(0, seq++));
+  q.drain();
+}
+
+TEST(EventQueue, LargeBurstInOneSlot) {
+  // More entries than any initial capacity in one slot, one window and one timestamp.
+  Checked q;
+  uint64_t seq = 0;
+  for (int i = 0; i < 50000; ++i) q.push(1 << 20 | (i % 256), make_ord(0, seq++));
+  for (int i = 0; i < 20000; ++i) q.push(777, make_ord(0, seq++));
+  for (int i = 0; i < 30000; ++i) q.pop();
+  for (int i = 0; i < 20000; ++i) q.push((1 << 20) + 100, make_ord(0, seq++));
+  q.drain();
+}
+
 TEST(EventQueue, FarFutureAndHugeTimes) {
-  EventQueue q;
-  q.push(kTimeMax, 0, &noop, nullptr);
-  q.push(1, 1, &noop, nullptr);
-  q.push(kTimeMax - 1, 2, &noop, nullptr);
-  EXPECT_EQ(q.pop().time, 1);
-  EXPECT_EQ(q.pop().time, kTimeMax - 1);
-  EXPECT_EQ(q.pop().time, kTimeMax);
-  EXPECT_TRUE(q.empty());
+  Checked q;
+  q.push(kTimeMax, 0);
+  q.push(1, 1);
+  q.push(kTimeMax - 1, 2);
+  q.push(kTimeMax, make_ord(0, 3));
+  q.push(Time{1} << 62, 4);
+  q.push((Time{1} << 62) + 255, 5);
+  EXPECT_EQ(q.pop(), 1);
+  EXPECT_EQ(q.pop(), Time{1} << 62);
+  q.push(kTimeMax - 1, 6);
+  q.drain();
+}
+
+TEST(EventQueue, RefillsAfterDraining) {
+  // Emptied slots hand their buffers on; the queue must stay correct across many drains.
+  Checked q;
+  uint64_t seq = 0;
+  Time now = 0;
+  Rng rng(10);
+  for (int round = 0; round < 50; ++round) {
+    int n = static_cast<int>(rng.below(3000));
+    for (int i = 0; i < n; ++i) {
+      q.push(now + static_cast<Time>(rng.below(uint64_t{1} << rng.below(30))), make_ord(0, seq++));
+    }
+    while (!q.empty()) now = q.pop();
+  }
 }
 
 }  // namespace
