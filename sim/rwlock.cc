@@ -6,10 +6,11 @@
 
 namespace mdsim {
 
-RwLock::RwLock(Machine& m, std::string_view lock_class)
+RwLock::RwLock(Machine& m, std::string_view lock_class, CacheLine* shared_line)
     : machine_(&m),
       class_(&m.lock_stats().get(lock_class)),
-      line_(m),
+      own_line_(m),
+      line_(shared_line != nullptr ? shared_line : &own_line_),
       read_acquired_at_(static_cast<size_t>(m.num_cpus()), 0) {}
 
 void RwLock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -35,7 +36,7 @@ void RwLock::grant(LockAwaiter* a) {
   } else {
     ++readers_;
   }
-  Time done = line_.reserve(cpu);
+  Time done = line_->reserve(cpu);
   LockSide side = a->write ? LockSide::kWrite : LockSide::kRead;
   class_->acquired(side, cpu, a->contended ? done - a->requested : -1);
   if (a->write) {
@@ -69,7 +70,7 @@ Simulator::DelayAwaiter RwLock::read_unlock(Cpu& cpu) {
   Simulator& s = machine_->sim();
   class_->released(LockSide::kRead, s.now() - read_acquired_at_[static_cast<size_t>(cpu.id())]);
   --readers_;
-  Time done = line_.reserve(cpu.id());
+  Time done = line_->reserve(cpu.id());
   if (readers_ == 0) grant_waiters();
   return s.delay(done - s.now());
 }
@@ -83,7 +84,7 @@ void RwLock::write_unlock(Cpu& cpu) {
   Simulator& s = machine_->sim();
   class_->released(LockSide::kWrite, s.now() - write_acquired_at_);
   writer_ = -1;
-  line_.reserve(cpu.id());  // the release store
+  line_->reserve(cpu.id());  // the release store
   grant_waiters();
 }
 

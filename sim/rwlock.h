@@ -24,7 +24,9 @@ namespace mdsim {
 
 class RwLock {
  public:
-  RwLock(Machine& m, std::string_view lock_class);
+  // `shared_line`: the cache line the lock word lives on, when several locks share one (false
+  // sharing); by default the lock has a line of its own.
+  RwLock(Machine& m, std::string_view lock_class, CacheLine* shared_line = nullptr);
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 
@@ -48,7 +50,7 @@ class RwLock {
   bool write_locked() const { return writer_ >= 0; }
   size_t waiters() const { return waiters_.size; }
   const LockClass& stats() const { return *class_; }
-  const CacheLine& line() const { return line_; }
+  const CacheLine& line() const { return *line_; }
 
  private:
   LockAwaiter make(Cpu& cpu, const char* site, bool write, bool irq) {
@@ -65,7 +67,8 @@ class RwLock {
 
   Machine* machine_;
   LockClass* class_;
-  CacheLine line_;
+  CacheLine own_line_;
+  CacheLine* line_;
   int readers_ = 0;
   int writer_ = -1;
   Time write_acquired_at_ = 0;

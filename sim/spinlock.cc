@@ -6,8 +6,11 @@
 
 namespace mdsim {
 
-Spinlock::Spinlock(Machine& m, std::string_view lock_class)
-    : machine_(&m), class_(&m.lock_stats().get(lock_class)), line_(m) {}
+Spinlock::Spinlock(Machine& m, std::string_view lock_class, CacheLine* shared_line)
+    : machine_(&m),
+      class_(&m.lock_stats().get(lock_class)),
+      own_line_(m),
+      line_(shared_line != nullptr ? shared_line : &own_line_) {}
 
 void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
   Simulator& s = lock->machine_->sim();
@@ -16,7 +19,7 @@ void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
   requested = s.now();
   if (lock->owner_ < 0 && lock->waiters_.empty()) {
     lock->owner_ = cpu->id();
-    Time done = lock->line_.reserve(cpu->id());
+    Time done = lock->line_->reserve(cpu->id());
     lock->class_->acquired(LockSide::kWrite, cpu->id(), -1);
     lock->acquired_at_ = done;
     s.resume_at(done, h);
@@ -34,14 +37,14 @@ void Spinlock::unlock(Cpu& cpu) {
   }
   Simulator& s = machine_->sim();
   class_->released(LockSide::kWrite, s.now() - acquired_at_);
-  line_.reserve(cpu.id());  // the release store
+  line_->reserve(cpu.id());  // the release store
   auto* next = static_cast<LockAwaiter*>(waiters_.pop_front());
   if (next == nullptr) {
     owner_ = -1;
     return;
   }
   owner_ = next->cpu->id();
-  Time done = line_.reserve(owner_);  // the head waiter pulls the line over
+  Time done = line_->reserve(owner_);  // the head waiter pulls the line over
   class_->acquired(LockSide::kWrite, owner_, done - next->requested);
   acquired_at_ = done;
   s.resume_at(done, next->handle);

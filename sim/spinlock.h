@@ -20,7 +20,9 @@ namespace mdsim {
 class Spinlock {
  public:
   // `lock_class` names the lock_stat class (several instances may share one class).
-  Spinlock(Machine& m, std::string_view lock_class);
+  // `shared_line`: the cache line the lock word lives on, when several locks share one (false
+  // sharing); by default the lock has a line of its own.
+  Spinlock(Machine& m, std::string_view lock_class, CacheLine* shared_line = nullptr);
   Spinlock(const Spinlock&) = delete;
   Spinlock& operator=(const Spinlock&) = delete;
 
@@ -46,12 +48,13 @@ class Spinlock {
   int owner() const { return owner_; }
   size_t waiters() const { return waiters_.size; }
   const LockClass& stats() const { return *class_; }
-  const CacheLine& line() const { return line_; }
+  const CacheLine& line() const { return *line_; }
 
  private:
   Machine* machine_;
   LockClass* class_;
-  CacheLine line_;
+  CacheLine own_line_;
+  CacheLine* line_;
   int owner_ = -1;
   Time acquired_at_ = 0;
   WaitList waiters_;

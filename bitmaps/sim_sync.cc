@@ -1,0 +1,165 @@
+// Simulation executor: see sim_sync.h.
+#include "bitmaps/sim_sync.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace mdsim {
+
+namespace {
+
+[[noreturn]] void bad_index(const char* what, int id, int index) {
+  std::fprintf(stderr, "mdsim: internal error: %s %d has no index %d\n", what, id, index);
+  std::abort();
+}
+
+template <class T, class Make>
+T& lazy(std::vector<std::unique_ptr<T>>& v, int index, const char* what, int id, Make make) {
+  if (index < 0 || static_cast<size_t>(index) >= v.size()) bad_index(what, id, index);
+  auto& slot = v[static_cast<size_t>(index)];
+  if (!slot) slot = make();
+  return *slot;
+}
+
+}  // namespace
+
+SimSyncDomain::SimSyncDomain(Machine& m, const SyncDecls& decls) : machine_(&m), decls_(&decls) {
+  for (const LockDecl& l : decls.locks()) {
+    LockArray a;
+    size_t n = static_cast<size_t>(l.count);
+    size_t per = static_cast<size_t>(std::max(1, l.per_cache_line));
+    if (l.kind == LockKind::kSpinlock) a.spin.resize(n);
+    if (l.kind == LockKind::kRwlock) a.rw.resize(n);
+    a.lines.resize((n + per - 1) / per);
+    locks_.push_back(std::move(a));
+  }
+  for (const LineDecl& l : decls.lines()) lines_.emplace_back(static_cast<size_t>(l.count));
+  for (const RefDecl& r : decls.refs()) refs_.emplace_back(static_cast<size_t>(r.count));
+  waits_.resize(decls.wait_queues().size());
+  for (const CostDecl& c : decls.costs()) {
+    auto it = m.profile().costs.find(c.name);
+    costs_.push_back(it == m.profile().costs.end() ? c.default_ns : it->second);
+  }
+}
+
+SimSyncDomain::~SimSyncDomain() = default;
+
+CacheLine& SimSyncDomain::lock_line(LockId id, int index) {
+  const LockDecl& d = decls_->locks()[static_cast<size_t>(id)];
+  int per = std::max(1, d.per_cache_line);
+  return lazy(locks_[static_cast<size_t>(id)].lines, index / per, "lock line", id,
+              [&] { return std::make_unique<CacheLine>(*machine_); });
+}
+
+Spinlock& SimSyncDomain::spinlock(LockId id, int index) {
+  const LockDecl& d = decls_->locks()[static_cast<size_t>(id)];
+  return lazy(locks_[static_cast<size_t>(id)].spin, index, "spinlock", id, [&] {
+    return std::make_unique<Spinlock>(*machine_, d.name, &lock_line(id, index));
+  });
+}
+
+RwLock& SimSyncDomain::rwlock(LockId id, int index) {
+  const LockDecl& d = decls_->locks()[static_cast<size_t>(id)];
+  return lazy(locks_[static_cast<size_t>(id)].rw, index, "rwlock", id, [&] {
+    return std::make_unique<RwLock>(*machine_, d.name, &lock_line(id, index));
+  });
+}
+
+CacheLine& SimSyncDomain::line(LineId id, int index) {
+  return lazy(lines_[static_cast<size_t>(id)], index, "line", id,
+              [&] { return std::make_unique<CacheLine>(*machine_); });
+}
+
+PercpuRef& SimSyncDomain::ref(RefId id, int index) {
+  return lazy(refs_[static_cast<size_t>(id)], index, "percpu_ref", id,
+              [&] { return std::make_unique<PercpuRef>(*machine_); });
+}
+
+namespace {
+
+// Suspends on a wait queue until woken (kernel wait_event's sleep).
+struct QueueWait : ResumeNode {
+  WaitList* q;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    handle = h;
+    q->push_back(this);
+  }
+  void await_resume() const noexcept {}
+};
+
+}  // namespace
+
+Task<void> SimExecutor::run(SyncStep& s) {
+  Cpu& cpu = *cpu_;
+  Time cost = d_->cost(s.cost);
+  switch (s.kind) {
+    case SyncStep::kCritical: {
+      const LockDecl& decl = d_->decls().locks()[static_cast<size_t>(s.id)];
+      if (decl.kind == LockKind::kSpinlock) {
+        Spinlock& l = d_->spinlock(s.id, s.index);
+        co_await l.lock(cpu);
+        co_await cpu.work(cost, kind_);
+        s.apply();
+        l.unlock(cpu);
+      } else if (s.access == Access::kShared) {
+        RwLock& l = d_->rwlock(s.id, s.index);
+        co_await l.read_lock(cpu);
+        co_await cpu.work(cost, kind_);
+        s.apply();
+        co_await l.read_unlock(cpu);
+      } else {
+        RwLock& l = d_->rwlock(s.id, s.index);
+        co_await l.write_lock(cpu);
+        co_await cpu.work(cost, kind_);
+        s.apply();
+        l.write_unlock(cpu);
+      }
+      break;
+    }
+    case SyncStep::kAtomic:
+      co_await d_->line(s.id, s.index).rmw(cpu.id());
+      co_await cpu.work(cost, kind_);
+      s.apply();
+      break;
+    case SyncStep::kCompute:
+      co_await cpu.work(cost, kind_);
+      if (s.apply) s.apply();
+      break;
+    case SyncStep::kRefTryGet:
+      s.result = co_await d_->ref(s.id, s.index).tryget_live(cpu);
+      break;
+    case SyncStep::kRefPut:
+      co_await d_->ref(s.id, s.index).put(cpu);
+      break;
+    case SyncStep::kRefKill: {
+      PercpuRef& r = d_->ref(s.id, s.index);
+      r.kill();
+      // Sleeping: give the core back while the grace period and in-flight holders drain.
+      cpu.release();
+      co_await r.released();
+      co_await cpu.acquire(kind_);
+      break;
+    }
+    case SyncStep::kRefResurrect:
+      d_->ref(s.id, s.index).resurrect();
+      break;
+    case SyncStep::kWait:
+      while (!s.condition()) {
+        cpu.release();  // wait_event sleeps
+        QueueWait w;
+        w.sim = &d_->machine().sim();
+        w.q = &d_->wait_queue(s.id);
+        co_await w;
+        co_await cpu.acquire(kind_);
+      }
+      break;
+    case SyncStep::kWake: {
+      WaitList& q = d_->wait_queue(s.id);
+      while (WaitNode* n = q.pop_front()) n->wake(n);
+      break;
+    }
+  }
+}
+
+}  // namespace mdsim

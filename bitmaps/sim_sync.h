@@ -1,0 +1,69 @@
+// The simulation executor for declared synchronisation (see sync.h): a variant's locks,
+// lines, refcounts and wait queues become sim/ models, and each step runs in virtual time on
+// the calling context's core.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "bitmaps/sync.h"
+#include "sim/cache_line.h"
+#include "sim/event.h"
+#include "sim/machine.h"
+#include "sim/percpu_ref.h"
+#include "sim/rwlock.h"
+#include "sim/spinlock.h"
+
+namespace mdsim {
+
+// The modelled objects of one bitmap instance, built lazily from its declarations (a hashed
+// array of 65536 locks only costs what is touched).
+class SimSyncDomain {
+ public:
+  SimSyncDomain(Machine& m, const SyncDecls& decls);
+  SimSyncDomain(const SimSyncDomain&) = delete;
+  SimSyncDomain& operator=(const SimSyncDomain&) = delete;
+  ~SimSyncDomain();
+
+  Machine& machine() const { return *machine_; }
+  Spinlock& spinlock(LockId id, int index);
+  RwLock& rwlock(LockId id, int index);
+  CacheLine& line(LineId id, int index);
+  PercpuRef& ref(RefId id, int index);
+  WaitList& wait_queue(WaitId id) { return waits_[static_cast<size_t>(id)]; }
+  // The profile's value for the cost's name if it has one, else the declared default.
+  Time cost(CostId id) const { return id < 0 ? 0 : costs_[static_cast<size_t>(id)]; }
+  const SyncDecls& decls() const { return *decls_; }
+
+ private:
+  struct LockArray {
+    std::vector<std::unique_ptr<Spinlock>> spin;
+    std::vector<std::unique_ptr<RwLock>> rw;
+    std::vector<std::unique_ptr<CacheLine>> lines;  // one per per_cache_line locks
+  };
+  CacheLine& lock_line(LockId id, int index);
+
+  Machine* machine_;
+  const SyncDecls* decls_;
+  std::vector<LockArray> locks_;
+  std::vector<std::vector<std::unique_ptr<CacheLine>>> lines_;
+  std::vector<std::vector<std::unique_ptr<PercpuRef>>> refs_;
+  std::vector<WaitList> waits_;
+  std::vector<Time> costs_;
+};
+
+// Runs steps on one modelled core, which the caller holds; CPU time is charged to `kind`.
+class SimExecutor : public SyncExecutor {
+ public:
+  SimExecutor(SimSyncDomain& d, Cpu& cpu, KindId kind) : d_(&d), cpu_(&cpu), kind_(kind) {}
+  bool run_inline(SyncStep&) override { return false; }
+  Task<void> run(SyncStep& s) override;
+  Cpu& cpu() const { return *cpu_; }
+
+ private:
+  SimSyncDomain* d_;
+  Cpu* cpu_;
+  KindId kind_;
+};
+
+}  // namespace mdsim
