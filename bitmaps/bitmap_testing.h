@@ -1,0 +1,96 @@
+// A small simulated host for driving a bitmap variant in tests: a machine, the variant's
+// modelled synchronisation, and a BitmapIo whose page writes take a fixed time. run() drives
+// one operation to completion on a core.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "bitmaps/bitmap_ops.h"
+#include "bitmaps/registry.h"
+#include "bitmaps/sim_sync.h"
+#include "sim/testing.h"
+
+namespace mdsim::testing {
+
+class FixedLatencyIo : public BitmapIo {
+ public:
+  FixedLatencyIo(Simulator& sim, Time latency) : sim_(&sim), latency_(latency) {}
+  Task<void> write_pages(SyncExecutor&, std::span<const uint64_t> pages, bool) override {
+    writes_ += pages.size();
+    co_await sim_->delay(latency_);
+  }
+  uint64_t writes() const { return writes_; }
+
+ private:
+  Simulator* sim_;
+  Time latency_;
+  uint64_t writes_ = 0;
+};
+
+class BitmapHost {
+ public:
+  BitmapHost(const BitmapVariant& v, const BitmapGeometry& g, int cores = 4)
+      : machine_(sim_, profile(1, cores)),
+        bitmap_(v.make(g, &mddev_)),
+        domain_(machine_, bitmap_->decls()),
+        io_(sim_, 20 * kMicrosecond) {}
+
+  Simulator& sim() { return sim_; }
+  Machine& machine() { return machine_; }
+  BitmapOps& bitmap() { return *bitmap_; }
+  MddevView& mddev() { return mddev_; }
+  FixedLatencyIo& io() { return io_; }
+
+  // Runs op(executor) on core `cpu` to completion (holding the core, like kernel code).
+  void run(const std::function<Task<void>(SyncExecutor&)>& op, int cpu = 0) {
+    spawn(sim_, body(op, cpu));
+    sim_.run();
+  }
+  // Starts op without waiting (returns after the simulation ran out of events).
+  void start(const std::function<Task<void>(SyncExecutor&)>& op, int cpu = 0) {
+    spawn(sim_, body(op, cpu));
+  }
+  void settle() { sim_.run(); }
+
+  // Convenience wrappers.
+  void write_start(Sector off, uint64_t n, int cpu = 0) {
+    run([&](SyncExecutor& x) { return bitmap_->startwrite(x, off, n); }, cpu);
+  }
+  void write_end(Sector off, uint64_t n, int cpu = 0) {
+    run([&](SyncExecutor& x) { return bitmap_->endwrite(x, off, n); }, cpu);
+  }
+  void unplug() {
+    run([&](SyncExecutor& x) { return bitmap_->unplug(x, io_, true); });
+  }
+  void daemon() {
+    run([&](SyncExecutor& x) { return bitmap_->daemon_work(x, io_); });
+  }
+  bool start_sync(Sector off, Sector* blocks, bool degraded = false) {
+    bool r = false;
+    run([&](SyncExecutor& x) -> Task<void> {
+      r = co_await bitmap_->start_sync(x, off, blocks, degraded);
+    });
+    return r;
+  }
+
+ private:
+  Task<void> body(std::function<Task<void>(SyncExecutor&)> op, int cpu) {
+    Cpu& c = machine_.cpu(cpu);
+    KindId k = machine_.kind("bitmap");
+    co_await c.acquire(k);
+    SimExecutor x(domain_, c, k);
+    co_await op(x);
+    c.release();
+  }
+
+  Simulator sim_;
+  Machine machine_;
+  MddevView mddev_;
+  std::unique_ptr<BitmapOps> bitmap_;
+  SimSyncDomain domain_;
+  FixedLatencyIo io_;
+};
+
+}  // namespace mdsim::testing

@@ -1,0 +1,123 @@
+// The conformance suite every registered bitmap variant must pass: the write-intent invariant,
+// bits clearing after writes end, degraded writes staying dirty, resync needed/skip after a
+// crash, write-behind accounting, and get_stats.
+#include <gtest/gtest.h>
+
+#include "bitmaps/bitmap_testing.h"
+
+namespace mdsim {
+namespace {
+
+using testing::BitmapHost;
+
+BitmapGeometry geometry() {
+  BitmapGeometry g;
+  g.sync_size = Sector{1} << 24;  // 8 GiB per device
+  g.chunk_bytes = 64 << 20;       // 128 chunks
+  return g;
+}
+
+class Conformance : public ::testing::TestWithParam<const BitmapVariant*> {
+ protected:
+  BitmapHost host{*GetParam(), geometry()};
+  const Sector chunk = geometry().chunk_sectors();
+};
+
+TEST_P(Conformance, StartedWriteIsDirtyOnDiskAfterUnplug) {
+  // The write-intent invariant: once unplug returns (md then submits the data), the chunks
+  // the write touches are dirty in the persisted bitmap.
+  Sector off = 3 * chunk + chunk - 8;  // straddles chunks 3 and 4
+  host.write_start(off, 16);
+  host.unplug();
+  EXPECT_TRUE(host.bitmap().persisted_dirty(3));
+  EXPECT_TRUE(host.bitmap().persisted_dirty(4));
+}
+
+TEST_P(Conformance, BitsClearAfterWritesEndAndDaemonPeriodsPass) {
+  if (!host.bitmap().clears_bits()) GTEST_SKIP() << "variant never clears bits";
+  host.write_start(5 * chunk, 8);
+  host.unplug();
+  host.write_end(5 * chunk, 8);
+  for (int i = 0; i < 4; ++i) {
+    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
+    host.daemon();
+  }
+  EXPECT_FALSE(host.bitmap().persisted_dirty(5));
+  EXPECT_FALSE(host.bitmap().persisted_dirty(6));
+}
+
+TEST_P(Conformance, InFlightWriteStaysDirtyThroughDaemonPeriods) {
+  host.write_start(7 * chunk, 8);
+  host.unplug();
+  for (int i = 0; i < 4; ++i) {
+    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
+    host.daemon();
+  }
+  EXPECT_TRUE(host.bitmap().persisted_dirty(7));
+}
+
+TEST_P(Conformance, DegradedWritesStayDirty) {
+  host.mddev().degraded = true;
+  host.write_start(9 * chunk, 8);
+  host.unplug();
+  host.write_end(9 * chunk, 8);
+  for (int i = 0; i < 4; ++i) {
+    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
+    host.daemon();
+  }
+  EXPECT_TRUE(host.bitmap().persisted_dirty(9));
+}
+
+TEST_P(Conformance, AfterACrashDirtyChunksNeedResyncAndCleanOnesDoNot) {
+  host.write_start(11 * chunk, 8);
+  host.unplug();
+  std::vector<uint8_t> image = host.bitmap().disk_image();  // crash here
+  BitmapHost rebooted(*GetParam(), geometry());
+  rebooted.bitmap().load_image(image);
+  Sector blocks = 0;
+  EXPECT_TRUE(rebooted.start_sync(11 * chunk, &blocks));
+  EXPECT_GT(blocks, 0u);
+  if (host.bitmap().clears_bits()) {
+    EXPECT_FALSE(rebooted.start_sync(20 * chunk, &blocks));
+    EXPECT_GT(blocks, 0u);
+  }
+}
+
+TEST_P(Conformance, WriteBehindIsCountedAndWaitedFor) {
+  if (!host.bitmap().enabled()) GTEST_SKIP() << "write-behind needs a bitmap";
+  host.run([&](SyncExecutor& x) -> Task<void> {
+    co_await host.bitmap().start_behind_write(x);
+    co_await host.bitmap().start_behind_write(x);
+  });
+  EXPECT_EQ(host.bitmap().get_stats().behind_writes, 2);
+  bool waited = false;
+  host.start([&](SyncExecutor& x) -> Task<void> {
+    co_await host.bitmap().wait_behind_writes(x);
+    waited = true;
+  }, 1);
+  host.settle();
+  EXPECT_FALSE(waited);
+  host.run([&](SyncExecutor& x) -> Task<void> {
+    co_await host.bitmap().end_behind_write(x);
+    co_await host.bitmap().end_behind_write(x);
+  });
+  host.settle();
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(host.bitmap().get_stats().behind_writes, 0);
+}
+
+TEST_P(Conformance, StatsDescribeTheGeometry) {
+  EXPECT_EQ(host.bitmap().get_stats().sync_size, geometry().sync_size);
+}
+
+std::vector<const BitmapVariant*> all_variants() {
+  std::vector<const BitmapVariant*> v;
+  for (const BitmapVariant& b : bitmap_variants()) v.push_back(&b);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllVariants, Conformance, ::testing::ValuesIn(all_variants()),
+                         [](const auto& info) { return std::string(info.param->name); });
+
+}  // namespace
+}  // namespace mdsim

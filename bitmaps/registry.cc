@@ -1,0 +1,20 @@
+// The bitmap variant registry: one line per variant.
+#include "bitmaps/registry.h"
+
+namespace mdsim {
+
+const std::vector<BitmapVariant>& bitmap_variants() {
+  static const std::vector<BitmapVariant> kVariants = {
+      {"none", "no bitmap: every region is resynced after an unclean stop", &make_none_bitmap},
+  };
+  return kVariants;
+}
+
+const BitmapVariant* find_bitmap_variant(std::string_view name) {
+  for (const BitmapVariant& v : bitmap_variants()) {
+    if (name == v.name) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace mdsim
