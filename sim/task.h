@@ -18,6 +18,7 @@
 #include <optional>
 #include <utility>
 
+#include "sim/frame_pool.h"
 #include "sim/simulator.h"
 
 namespace mdsim {
@@ -47,6 +48,9 @@ struct PromiseBase {
 
   std::suspend_always initial_suspend() noexcept { return {}; }
   void unhandled_exception() noexcept { error = std::current_exception(); }
+
+  static void* operator new(std::size_t n) { return FramePool::allocate(n); }
+  static void operator delete(void* p, std::size_t n) { FramePool::deallocate(p, n); }
 
   struct FinalAwaiter {
     bool await_ready() const noexcept { return false; }
