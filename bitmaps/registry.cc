@@ -6,6 +6,8 @@ namespace mdsim {
 const std::vector<BitmapVariant>& bitmap_variants() {
   static const std::vector<BitmapVariant> kVariants = {
       {"none", "no bitmap: every region is resynced after an unclean stop", &make_none_bitmap},
+      {"bitmap", "classic md-bitmap: 16-bit counters under one global counts.lock",
+       &make_classic_bitmap},
   };
   return kVariants;
 }
