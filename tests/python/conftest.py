@@ -100,3 +100,20 @@ def bench(tmp_path):
 @pytest.fixture
 def tiny(tmp_path):
     return write_suite(tmp_path / "tiny.json", tiny_suite())
+
+
+def real_mdsim() -> Path:
+    """The built mdsim binary: $MDSIM_BUILD_DIR/app/mdsim (run_tests sets it), else build/.
+
+    A missing binary fails the calling test, unless MDSIM_ALLOW_MISSING_BINARY=1 (then skip).
+    """
+    build_dir = os.environ.get("MDSIM_BUILD_DIR")
+    where = "$MDSIM_BUILD_DIR" if build_dir else "build/ ($MDSIM_BUILD_DIR is not set)"
+    binary = Path(build_dir or REPO / "build") / "app" / "mdsim"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        msg = (f"the real mdsim binary does not exist at {binary} (looked in {where}); build it "
+               "(./run_tests does) or set MDSIM_ALLOW_MISSING_BINARY=1 to skip this test")
+        if os.environ.get("MDSIM_ALLOW_MISSING_BINARY") == "1":
+            pytest.skip(msg)
+        pytest.fail(msg)
+    return binary

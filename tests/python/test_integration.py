@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, RUN_BENCH, write_suite
+from conftest import REPO, RUN_BENCH, real_mdsim, write_suite
 
 SUITE = {
     "name": "integration",
@@ -44,19 +44,6 @@ SUITE = {
 LOCK_STAT_KEYS = {"class", "rw", "con_bounces", "contentions", "waittime_min_ns",
                   "waittime_max_ns", "waittime_total_ns", "acq_bounces", "acquisitions",
                   "holdtime_min_ns", "holdtime_max_ns", "holdtime_total_ns"}
-
-
-def real_mdsim() -> Path:
-    build_dir = os.environ.get("MDSIM_BUILD_DIR")
-    where = "$MDSIM_BUILD_DIR" if build_dir else "build/ ($MDSIM_BUILD_DIR is not set)"
-    binary = Path(build_dir or REPO / "build") / "app" / "mdsim"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        msg = (f"the real mdsim binary does not exist at {binary} (looked in {where}); build it "
-               "(./run_tests does) or set MDSIM_ALLOW_MISSING_BINARY=1 to skip this test")
-        if os.environ.get("MDSIM_ALLOW_MISSING_BINARY") == "1":
-            pytest.skip(msg)
-        pytest.fail(msg)
-    return binary
 
 
 def _bench(binary, suite, out, store):

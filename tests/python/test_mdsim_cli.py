@@ -1,25 +1,15 @@
 """The mdsim binary's command line: exit codes, messages, determinism, no partial output."""
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-
-
-def mdsim_path() -> Path:
-    binary = Path(os.environ.get("MDSIM_BUILD_DIR") or REPO / "build") / "app" / "mdsim"
-    if not binary.is_file():
-        if os.environ.get("MDSIM_ALLOW_MISSING_BINARY") == "1":
-            pytest.skip(f"no mdsim binary at {binary}")
-        pytest.fail(f"no mdsim binary at {binary}: build it first (./run_tests does)")
-    return binary
+from conftest import real_mdsim
 
 
 def mdsim(*args, cwd=None, stdin=None):
-    return subprocess.run([str(mdsim_path()), *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([str(real_mdsim()), *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, input=stdin, timeout=120)
 
 
