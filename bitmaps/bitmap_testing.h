@@ -67,6 +67,13 @@ class BitmapHost {
   void daemon() {
     run([&](SyncExecutor& x) { return bitmap_->daemon_work(x, io_); });
   }
+  // Lets `n` daemon_sleep periods pass, running the daemon at the end of each.
+  void daemon_periods(int n) {
+    for (int i = 0; i < n; ++i) {
+      sim_.run_until(sim_.now() + bitmap_->daemon_sleep());
+      daemon();
+    }
+  }
   bool start_sync(Sector off, Sector* blocks, bool degraded = false) {
     bool r = false;
     run([&](SyncExecutor& x) -> Task<void> {

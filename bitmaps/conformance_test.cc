@@ -38,10 +38,7 @@ TEST_P(Conformance, BitsClearAfterWritesEndAndDaemonPeriodsPass) {
   host.write_start(5 * chunk, 8);
   host.unplug();
   host.write_end(5 * chunk, 8);
-  for (int i = 0; i < 4; ++i) {
-    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
-    host.daemon();
-  }
+  host.daemon_periods(4);
   EXPECT_FALSE(host.bitmap().persisted_dirty(5));
   EXPECT_FALSE(host.bitmap().persisted_dirty(6));
 }
@@ -49,10 +46,7 @@ TEST_P(Conformance, BitsClearAfterWritesEndAndDaemonPeriodsPass) {
 TEST_P(Conformance, InFlightWriteStaysDirtyThroughDaemonPeriods) {
   host.write_start(7 * chunk, 8);
   host.unplug();
-  for (int i = 0; i < 4; ++i) {
-    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
-    host.daemon();
-  }
+  host.daemon_periods(4);
   EXPECT_TRUE(host.bitmap().persisted_dirty(7));
 }
 
@@ -61,10 +55,7 @@ TEST_P(Conformance, DegradedWritesStayDirty) {
   host.write_start(9 * chunk, 8);
   host.unplug();
   host.write_end(9 * chunk, 8);
-  for (int i = 0; i < 4; ++i) {
-    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
-    host.daemon();
-  }
+  host.daemon_periods(4);
   EXPECT_TRUE(host.bitmap().persisted_dirty(9));
 }
 
