@@ -15,6 +15,7 @@
 namespace mdsim {
 
 const std::vector<std::string>& lock_loop_kinds() {
+  // Order matches lock_loop.cc's Kind enum.
   static const std::vector<std::string> kinds = {"spinlock",     "rwlock_read", "rwlock_write",
                                                  "rwlock_mixed", "atomic",      "percpu_ref"};
   return kinds;
@@ -22,8 +23,22 @@ const std::vector<std::string>& lock_loop_kinds() {
 
 namespace {
 
+// The lock kind, resolved from its name once rather than compared as a string per operation.
+enum class Kind { kSpinlock, kRwRead, kRwWrite, kRwMixed, kAtomic, kPercpuRef };
+
+Kind kind_of(const std::string& name) {
+  const auto& names = lock_loop_kinds();  // same order as Kind
+  auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) {
+    std::fprintf(stderr, "mdsim: internal error: unknown lock kind %s\n", name.c_str());
+    std::abort();
+  }
+  return static_cast<Kind>(it - names.begin());
+}
+
 struct Shared {
   Machine* m;
+  Kind kind;
   LockLoopParams p;
   Time end;
   std::unique_ptr<Spinlock> spin;
@@ -41,25 +56,24 @@ Task<void> thread_body(Shared& s, Cpu& cpu, Rng rng) {
   co_await cpu.acquire(s.k_think);
   while (sim.now() < s.end) {
     Time t0 = sim.now();
-    const std::string& kind = s.p.lock;
     cpu.set_kind(s.k_acquire);  // the lock-word RMW and any queueing for its line
-    if (kind == "spinlock") {
+    if (s.kind == Kind::kSpinlock) {
       co_await s.spin->lock(cpu, "lock_loop");
       s.latency.add(sim.now() - t0);
       co_await cpu.work(s.p.hold_ns, s.k_hold);
       s.spin->unlock(cpu);
-    } else if (kind == "atomic") {
+    } else if (s.kind == Kind::kAtomic) {
       co_await s.counter->add(cpu, 1);
       s.latency.add(sim.now() - t0);
-    } else if (kind == "percpu_ref") {
+    } else if (s.kind == Kind::kPercpuRef) {
       bool ok = co_await s.ref->tryget_live(cpu);
       s.latency.add(sim.now() - t0);
       co_await cpu.work(s.p.hold_ns, s.k_hold);
       cpu.set_kind(s.k_acquire);
       if (ok) co_await s.ref->put(cpu);
     } else {
-      bool write = kind == "rwlock_write" ||
-                   (kind == "rwlock_mixed" &&
+      bool write = s.kind == Kind::kRwWrite ||
+                   (s.kind == Kind::kRwMixed &&
                     rng.below(100) < static_cast<uint64_t>(s.p.write_percent));
       co_await (write ? s.rw->write_lock(cpu, "lock_loop") : s.rw->read_lock(cpu, "lock_loop"));
       s.latency.add(sim.now() - t0);
@@ -105,13 +119,9 @@ double mean_transfer(const Machine& m, int cores, bool rotation) {
 }  // namespace
 
 LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomStreams& rs) {
-  const auto& kinds = lock_loop_kinds();
-  if (std::find(kinds.begin(), kinds.end(), p.lock) == kinds.end()) {
-    std::fprintf(stderr, "mdsim: internal error: unknown lock kind %s\n", p.lock.c_str());
-    std::abort();
-  }
   Shared s;
   s.m = &m;
+  s.kind = kind_of(p.lock);
   s.p = p;
   s.end = m.sim().now() + p.duration_ns;
   s.spin = std::make_unique<Spinlock>(m, "lock_loop.spinlock");
@@ -139,16 +149,16 @@ LockLoopResult run_lock_loop(Machine& m, const LockLoopParams& p, const RandomSt
   double think = static_cast<double>(p.think_ns);
   double per_op_lines = 1;  // lock-word RMWs per operation
   double hold_in_cycle = hold;
-  if (p.lock == "atomic") {
+  if (s.kind == Kind::kAtomic) {
     hold_in_cycle = 0;
-  } else if (p.lock == "rwlock_read" || p.lock == "percpu_ref") {
+  } else if (s.kind == Kind::kRwRead || s.kind == Kind::kPercpuRef) {
     per_op_lines = 2;  // acquire and release are both RMWs
   }
   double uncontended = hold_in_cycle + think + local * per_op_lines;
   r.theory_uncontended_ops_per_sec = threads * 1e9 / uncontended;
-  if (p.lock == "percpu_ref" || threads < 2) {
+  if (s.kind == Kind::kPercpuRef || threads < 2) {
     r.theory_saturated_ops_per_sec = r.theory_uncontended_ops_per_sec;  // nothing contends
-  } else if (p.lock == "atomic" || p.lock == "rwlock_read") {
+  } else if (s.kind == Kind::kAtomic || s.kind == Kind::kRwRead) {
     r.theory_saturated_ops_per_sec = 1e9 / (xfer * per_op_lines);
   } else {
     r.theory_saturated_ops_per_sec = 1e9 / (hold + local + xfer);
