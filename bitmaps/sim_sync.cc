@@ -92,7 +92,7 @@ struct QueueWait : ResumeNode {
 
 Task<void> SimExecutor::run(SyncStep& s) {
   Cpu& cpu = *cpu_;
-  Time cost = d_->cost(s.cost);
+  Time cost = d_->cost(s.cost) * static_cast<Time>(s.units);
   switch (s.kind) {
     case SyncStep::kCritical: {
       const LockDecl& decl = d_->decls().locks()[static_cast<size_t>(s.id)];

@@ -113,6 +113,7 @@ struct SyncStep {
   CostId cost = -1;
   FnRef<void> apply;
   FnRef<bool> condition;
+  uint64_t units = 1;  // the cost is per unit (e.g. per counter a scan walks)
   bool result = false;
 
   static SyncStep make(Kind k, int id = 0, int index = 0, Access a = Access::kExclusive,
@@ -136,6 +137,11 @@ class [[nodiscard]] SyncAwait {
   bool await_ready();
   bool await_suspend(std::coroutine_handle<> h);
   bool await_resume() { return step_.result; }
+  // Charges the step's cost `n` times: work proportional to what it walks.
+  SyncAwait times(uint64_t n) && {
+    step_.units = n;
+    return std::move(*this);
+  }
 
  private:
   SyncExecutor* x_;

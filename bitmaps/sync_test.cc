@@ -59,6 +59,29 @@ TEST(SimSync, StepsRunOnModelledLocksAndShowInLockStat) {
   EXPECT_GT(m.cpu(0).time_in(m.kind("bitmap")), 1000 * 20);  // the declared cost was charged
 }
 
+// times(n) charges the declared cost n times: work proportional to what a step walks.
+TEST(SimSync, TimesMultipliesTheDeclaredCost) {
+  Simulator sim;
+  Machine m(sim, testing::profile(1, 1));
+  Toy toy(1);
+  SimSyncDomain d(m, toy.decls);
+  int applied = 0;
+  struct Body {
+    static Task<void> run(SimSyncDomain& d, Toy& t, Cpu& cpu, int& applied) {
+      co_await cpu.acquire(0);
+      SimExecutor x(d, cpu, cpu.machine().kind("bitmap"));
+      co_await x.compute(t.cost, [&] { ++applied; }).times(7);
+      co_await x.critical(t.global, 0, Access::kExclusive, t.cost, [&] { ++applied; }).times(3);
+      cpu.release();
+    }
+  };
+  spawn(sim, Body::run(d, toy, m.cpu(0), applied));
+  sim.run();
+  EXPECT_EQ(applied, 2);  // applied once each, whatever the multiplier
+  // 10 x 20 of declared work, plus the lock word's one first-touch cache-line cost.
+  EXPECT_EQ(m.cpu(0).busy_time(), 10 * 20 + m.profile().first_touch_ns);
+}
+
 // Two cores using different locks: no logical contention, but 16 locks to a line bounce it.
 Time two_cores_distinct_locks(int per_line) {
   Simulator sim;
