@@ -61,8 +61,9 @@ void run_pattern(benchmark::State& state, Shared& s, Pattern p) {
         off = 8 * static_cast<Sector>(state.thread_index());
         break;
     }
-    drive(s.bitmap->startwrite(x, off, 8));
-    drive(s.bitmap->endwrite(x, off, 8));
+    WriteCookie cookie;
+    drive(s.bitmap->startwrite_tracked(x, off, 8, cookie));
+    drive(s.bitmap->endwrite_tracked(x, off, 8, cookie));
   }
   state.SetItemsProcessed(state.iterations());
 }

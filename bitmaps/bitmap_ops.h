@@ -71,6 +71,14 @@ struct BitmapStats {
   uint64_t dirty_chunks = 0;   // chunks dirty in memory now
 };
 
+// Per-write state a variant may keep with the write between startwrite and endwrite, as a
+// bitmap could in md's per-bio clone (struct md_io_clone, 6.14+, where md core calls the
+// bitmap once per bio): e.g. which SRCU-style epoch each spanned page was entered in. The
+// kernel's interface has no such slot; mdsim's own `epoch` variant needs one (see its header).
+struct WriteCookie {
+  uint64_t bits = 0;
+};
+
 // I/O the bitmap issues through md: write storage pages to every member. Returns when all
 // member writes completed. flush_fua: PREFLUSH|FUA, as md_bitmap_unplug's writes.
 class BitmapIo {
@@ -100,6 +108,18 @@ class BitmapOps {
   virtual Task<void> startwrite(SyncExecutor& x, Sector offset, uint64_t sectors) = 0;
   // After the write completed on every member (or failed on some: md is then degraded).
   virtual Task<void> endwrite(SyncExecutor& x, Sector offset, uint64_t sectors) = 0;
+  // The same, with the write's cookie (callers that own per-write state use these; variants
+  // that need no cookie keep the defaults).
+  virtual Task<void> startwrite_tracked(SyncExecutor& x, Sector offset, uint64_t sectors,
+                                        WriteCookie& cookie) {
+    (void)cookie;
+    return startwrite(x, offset, sectors);
+  }
+  virtual Task<void> endwrite_tracked(SyncExecutor& x, Sector offset, uint64_t sectors,
+                                      const WriteCookie& cookie) {
+    (void)cookie;
+    return endwrite(x, offset, sectors);
+  }
 
   virtual Task<void> start_behind_write(SyncExecutor& x) = 0;
   virtual Task<void> end_behind_write(SyncExecutor& x) = 0;

@@ -3,7 +3,9 @@
 // one operation to completion on a core.
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -55,11 +57,20 @@ class BitmapHost {
   void settle() { sim_.run(); }
 
   // Convenience wrappers.
+  // write_start/write_end pass the write's cookie through (one outstanding cookie per
+  // (offset, sectors); write_end of a write that was never started uses an empty cookie).
   void write_start(Sector off, uint64_t n, int cpu = 0) {
-    run([&](SyncExecutor& x) { return bitmap_->startwrite(x, off, n); }, cpu);
+    WriteCookie& c = cookies_[{off, n}].emplace_back();
+    run([&](SyncExecutor& x) { return bitmap_->startwrite_tracked(x, off, n, c); }, cpu);
   }
   void write_end(Sector off, uint64_t n, int cpu = 0) {
-    run([&](SyncExecutor& x) { return bitmap_->endwrite(x, off, n); }, cpu);
+    WriteCookie c;
+    auto it = cookies_.find({off, n});
+    if (it != cookies_.end() && !it->second.empty()) {
+      c = it->second.front();
+      it->second.pop_front();
+    }
+    run([&](SyncExecutor& x) { return bitmap_->endwrite_tracked(x, off, n, c); }, cpu);
   }
   void unplug() {
     run([&](SyncExecutor& x) { return bitmap_->unplug(x, io_, true); });
@@ -98,6 +109,7 @@ class BitmapHost {
   std::unique_ptr<BitmapOps> bitmap_;
   SimSyncDomain domain_;
   FixedLatencyIo io_;
+  std::map<std::pair<Sector, uint64_t>, std::deque<WriteCookie>> cookies_;
 };
 
 }  // namespace mdsim::testing
