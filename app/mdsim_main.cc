@@ -7,7 +7,14 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
 #include "app/builtin_profiles.h"
+#include "bitmaps/bitmap_examine.h"
+#include "bitmaps/bitmap_loop.h"
+#include "bitmaps/registry.h"
 #include "app/output_files.h"
 #include "app/run.h"
 #include "app/run_config.h"
@@ -21,11 +28,15 @@ constexpr const char* kUsage = R"(usage: mdsim <command> [options]
 Discrete-event simulator of Linux md software RAID and its write-intent bitmaps.
 
 commands:
-  run CONFIG.json [-o RESULT.json] [--lock-stat FILE] [--quiet]
+  run CONFIG.json [-o RESULT.json] [--lock-stat FILE] [--bitmap-image FILE] [--quiet]
         Run one simulation. CONFIG may be '-' for standard input. The result (JSON) goes to
         RESULT.json, or to standard output without -o. --lock-stat also writes the locks'
-        statistics in /proc/lock_stat format. Wall time and event rate go to standard error
-        unless --quiet. Outputs appear only if the whole run succeeds.
+        statistics in /proc/lock_stat format; --bitmap-image the bitmap as persisted on the
+        members at the end of the run (or at bitmap_loop.crash_at_ns), in md's on-disk
+        format (llbitmap: its version-6 layout). Wall time and event rate go to standard
+        error unless --quiet. Outputs appear only if the whole run succeeds.
+  examine-bitmap IMAGE
+        Print a bitmap image like `mdadm --examine-bitmap`, plus its dirty chunks.
   resolve CONFIG.json
         Check a configuration and print it fully resolved (every default filled in).
   list  List scenarios, lock kinds and built-in machine profiles.
@@ -51,7 +62,7 @@ nlohmann::json read_config(const std::string& path) {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string config_path, out_path, lock_stat_path;
+  std::string config_path, out_path, lock_stat_path, image_path;
   bool quiet = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -63,6 +74,8 @@ int cmd_run(const std::vector<std::string>& args) {
       out_path = value("-o");
     } else if (a == "--lock-stat") {
       lock_stat_path = value("--lock-stat");
+    } else if (a == "--bitmap-image") {
+      image_path = value("--bitmap-image");
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -76,6 +89,10 @@ int cmd_run(const std::vector<std::string>& args) {
   if (config_path.empty()) usage_error("run: no config file given");
   std::string name = config_path == "-" ? "<stdin>" : config_path;
   RunConfig config = parse_run_config(read_config(config_path), name);
+  if (!image_path.empty() && config.scenario != "bitmap_loop") {
+    usage_error("run: --bitmap-image needs a scenario with a bitmap (bitmap_loop), not " +
+                config.scenario);
+  }
 
   auto t0 = std::chrono::steady_clock::now();
   RunOutput out = run_simulation(config);
@@ -85,6 +102,13 @@ int cmd_run(const std::vector<std::string>& args) {
   OutputFiles files;
   if (!out_path.empty()) files.stage(out_path, result);
   if (!lock_stat_path.empty()) files.stage(lock_stat_path, out.lock_stat_text);
+  if (!image_path.empty()) {
+    if (out.bitmap_image.empty()) {
+      throw ConfigError(name + ": --bitmap-image: bitmap variant \"" +
+                        config.bitmap_loop.variant + "\" has no on-disk bitmap");
+    }
+    files.stage(image_path, std::string(out.bitmap_image.begin(), out.bitmap_image.end()));
+  }
   files.commit();
   if (out_path.empty()) std::cout << result;
   if (!quiet) {
@@ -103,11 +127,31 @@ int cmd_resolve(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_examine_bitmap(const std::vector<std::string>& args) {
+  if (args.size() != 1) usage_error("examine-bitmap: expects exactly one image file");
+  std::ifstream in(args[0], std::ios::binary);
+  if (!in) throw ConfigError(args[0] + ": cannot open");
+  std::vector<uint8_t> image((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  try {
+    std::cout << examine_bitmap(image, args[0]);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  return 0;
+}
+
 int cmd_list() {
   std::cout << "scenarios:\n";
   for (const auto& s : scenario_names()) std::cout << "  " << s << "\n";
   std::cout << "lock_loop locks:\n";
   for (const auto& s : lock_loop_kinds()) std::cout << "  " << s << "\n";
+  std::cout << "bitmap variants (bitmap_loop.variant):\n";
+  for (const BitmapVariant& v : bitmap_variants()) {
+    std::cout << "  " << v.name << ": " << v.description << "\n";
+  }
+  std::cout << "bitmap_loop patterns:\n";
+  for (const auto& s : bitmap_loop_patterns()) std::cout << "  " << s << "\n";
   std::cout << "machine profiles:\n";
   for (const BuiltinProfile& p : builtin_profiles()) {
     MachineProfile mp = load_machine_profile(p.name, "<builtin>", "$");
@@ -132,6 +176,7 @@ int dispatch(int argc, char** argv) {
   }
   if (cmd == "run") return cmd_run(rest);
   if (cmd == "resolve") return cmd_resolve(rest);
+  if (cmd == "examine-bitmap") return cmd_examine_bitmap(rest);
   if (cmd == "list") {
     if (!rest.empty()) usage_error("list: takes no arguments");
     return cmd_list();

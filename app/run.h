@@ -1,7 +1,9 @@
 // The run driver: builds the model a RunConfig describes, runs it, and renders the result.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,8 @@ struct RunOutput {
   nlohmann::ordered_json result;  // the result document (deterministic for a config)
   std::string lock_stat_text;     // /proc/lock_stat format
   uint64_t events = 0;            // simulator events fired (for the wall-time report)
+  bool has_bitmap_image = false;  // the scenario ran a bitmap with an on-disk image
+  std::vector<uint8_t> bitmap_image;  // as persisted at the end of the run or the crash point
 };
 
 RunOutput run_simulation(const RunConfig& config);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "app/builtin_profiles.h"
+#include "bitmaps/registry.h"
 
 namespace mdsim {
 
@@ -37,10 +38,49 @@ const std::vector<std::string>& think_kinds() {
   return k;
 }
 
+std::vector<std::string> variant_names() {
+  std::vector<std::string> v;
+  for (const BitmapVariant& b : bitmap_variants()) v.push_back(b.name);
+  return v;
+}
+
+void read_bitmap_loop(JsonObject b, BitmapLoopParams& p) {
+  b.get_enum("variant", p.variant, variant_names());
+  b.get("threads", p.threads, 0, 65536);
+  b.get("iodepth", p.iodepth, 1, 4096);
+  b.get_enum("pattern", p.pattern, bitmap_loop_patterns());
+  int64_t v = static_cast<int64_t>(p.sync_size);
+  b.get("sync_size_sectors", v, 1, int64_t{1} << 46);  // up to 32 PiB per device
+  p.sync_size = static_cast<Sector>(v);
+  v = static_cast<int64_t>(p.chunk_bytes);
+  b.get("chunk_bytes", v, 512, int64_t{1} << 40);
+  if ((v & (v - 1)) != 0) b.fail("chunk_bytes", "must be a power of two, got " + std::to_string(v));
+  p.chunk_bytes = static_cast<uint64_t>(v);
+  v = static_cast<int64_t>(p.bs_sectors);
+  b.get("bs_sectors", v, 1, 1 << 20);
+  if (static_cast<Sector>(v) > p.sync_size) {
+    b.fail("bs_sectors", "larger than sync_size_sectors (" + std::to_string(p.sync_size) + ")");
+  }
+  p.bs_sectors = static_cast<uint64_t>(v);
+  b.get("io_ns", p.io_ns, 0, kMaxNs);
+  b.get("page_write_ns", p.page_write_ns, 0, kMaxNs);
+  b.get("submit_ns", p.submit_ns, 0, kMaxNs);
+  b.get("complete_ns", p.complete_ns, 0, kMaxNs);
+  b.get("daemon_sleep_ns", p.daemon_sleep_ns, 0, kMaxNs);
+  b.get("degraded", p.degraded);
+  b.get("duration_ns", p.duration_ns, 1, kMaxNs);
+  b.get("crash_at_ns", p.crash_at_ns, 0, kMaxNs);
+  b.get("check_invariant", p.check_invariant);
+  if (p.crash_at_ns >= p.duration_ns) {
+    b.fail("crash_at_ns", "must be before duration_ns (" + std::to_string(p.duration_ns) + ")");
+  }
+  b.finish();
+}
+
 }  // namespace
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names = {"lock_loop"};
+  static const std::vector<std::string> names = {"lock_loop", "bitmap_loop"};
   return names;
 }
 
@@ -108,6 +148,7 @@ RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
   l.get("write_percent", c.lock_loop.write_percent, 0, 100);
   l.finish();
 
+  read_bitmap_loop(root.child("bitmap_loop"), c.bitmap_loop);
   root.finish();
   return c;
 }
@@ -147,6 +188,23 @@ nlohmann::ordered_json to_json(const RunConfig& c) {
                     {"think", l.think_exponential ? "exponential" : "fixed"},
                     {"duration_ns", l.duration_ns},
                     {"write_percent", l.write_percent}};
+  const BitmapLoopParams& b = c.bitmap_loop;
+  j["bitmap_loop"] = {{"variant", b.variant},
+                      {"threads", b.threads},
+                      {"iodepth", b.iodepth},
+                      {"pattern", b.pattern},
+                      {"bs_sectors", b.bs_sectors},
+                      {"sync_size_sectors", b.sync_size},
+                      {"chunk_bytes", b.chunk_bytes},
+                      {"io_ns", b.io_ns},
+                      {"page_write_ns", b.page_write_ns},
+                      {"submit_ns", b.submit_ns},
+                      {"complete_ns", b.complete_ns},
+                      {"daemon_sleep_ns", b.daemon_sleep_ns},
+                      {"degraded", b.degraded},
+                      {"duration_ns", b.duration_ns},
+                      {"crash_at_ns", b.crash_at_ns},
+                      {"check_invariant", b.check_invariant}};
   return j;
 }
 

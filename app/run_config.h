@@ -4,8 +4,12 @@
 //   {"seed": 1, "scenario": "lock_loop",
 //    "machine": {"profile": "default", "cores": 16, "sockets": 2, "cross_socket_ns": 130},
 //    "lock_loop": {"lock": "spinlock", "threads": 0, "hold_ns": 100, "think_ns": 1000,
-//                  "think": "exponential", "duration_ns": 2000000, "write_percent": 10}}
+//                  "think": "exponential", "duration_ns": 2000000, "write_percent": 10},
+//    "bitmap_loop": {"variant": "bitmap", "threads": 0, "iodepth": 1, "pattern": "rand",
+//                    "bs_sectors": 8, "sync_size_sectors": 2147483648,
+//                    "chunk_bytes": 67108864, "io_ns": 20000, ...}}
 //
+// Only the section of the chosen scenario matters; the others keep their defaults.
 // machine.profile is a built-in profile name (profiles/*.json, compiled in) or a path to a
 // profile JSON file; the other machine keys override the profile's values. "cores" is the
 // total core count; sockets defaults to the profile's (capped at cores) and must divide it.
@@ -17,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/json_reader.h"
+#include "bitmaps/bitmap_loop.h"
 #include "sim/lock_loop.h"
 #include "sim/machine_profile.h"
 
@@ -28,6 +33,7 @@ struct RunConfig {
   MachineProfile machine;  // resolved: profile plus overrides
   std::string machine_profile_source = "default";
   LockLoopParams lock_loop;
+  BitmapLoopParams bitmap_loop;
 };
 
 const std::vector<std::string>& scenario_names();

@@ -61,11 +61,24 @@ struct BadCase {
 
 TEST(RunConfig, BadConfigsNameTheJsonPath) {
   const BadCase cases[] = {
-      {R"({"sed": 1})", "t.json: $.sed: unknown key (known here: lock_loop, machine, scenario, seed)"},
+      {R"({"sed": 1})", "t.json: $.sed: unknown key (known here: bitmap_loop, lock_loop, machine, scenario, "
+       "seed)"},
       {R"({"seed": -1})", "t.json: $.seed: expected a non-negative integer, got -1"},
       {R"({"seed": "1"})", "t.json: $.seed: expected a non-negative integer, got a string"},
       {R"({"scenario": "raid9"})",
-       "t.json: $.scenario: unknown value \"raid9\" (expected one of: lock_loop)"},
+       "t.json: $.scenario: unknown value \"raid9\" (expected one of: lock_loop, bitmap_loop)"},
+      {R"({"bitmap_loop": {"variant": "bitmap2"}})",
+       "t.json: $.bitmap_loop.variant: unknown value \"bitmap2\" (expected one of: none, bitmap"},
+      {R"({"bitmap_loop": {"pattern": "zipf"}})",
+       "t.json: $.bitmap_loop.pattern: unknown value \"zipf\" (expected one of: rand, seq, same)"},
+      {R"({"bitmap_loop": {"chunk_bytes": 65537}})",
+       "t.json: $.bitmap_loop.chunk_bytes: must be a power of two, got 65537"},
+      {R"({"bitmap_loop": {"sync_size_sectors": 4, "bs_sectors": 8}})",
+       "t.json: $.bitmap_loop.bs_sectors: larger than sync_size_sectors (4)"},
+      {R"({"bitmap_loop": {"duration_ns": 1000, "crash_at_ns": 1000}})",
+       "t.json: $.bitmap_loop.crash_at_ns: must be before duration_ns (1000)"},
+      {R"({"bitmap_loop": {"iodepth": 0}})",
+       "t.json: $.bitmap_loop.iodepth: must be between 1 and 4096, got 0"},
       {R"({"machine": []})", "t.json: $.machine: expected an object, got an array"},
       {R"({"machine": {"cores": 0}})", "t.json: $.machine.cores: must be between 1 and 4096, got 0"},
       {R"({"machine": {"cores": 6, "sockets": 4}})",
@@ -91,6 +104,27 @@ TEST(RunConfig, BadConfigsNameTheJsonPath) {
     std::string err = error_of(c.config);
     EXPECT_EQ(err.rfind(c.message, 0), 0u) << "config: " << c.config << "\n got: " << err;
   }
+}
+
+TEST(RunConfig, BitmapLoopRoundTrips) {
+  RunConfig c = parse(R"({"scenario": "bitmap_loop",
+                          "bitmap_loop": {"variant": "none", "pattern": "seq", "iodepth": 3,
+                                          "degraded": true, "crash_at_ns": 100}})");
+  EXPECT_EQ(c.bitmap_loop.variant, "none");
+  EXPECT_EQ(c.bitmap_loop.iodepth, 3);
+  std::string once = to_json(c).dump();
+  EXPECT_EQ(to_json(parse(once)).dump(), once);
+}
+
+TEST(Run, BitmapLoopIsDeterministicAndReportsTheVariant) {
+  RunConfig c = parse(R"({"scenario": "bitmap_loop", "machine": {"cores": 4},
+                          "bitmap_loop": {"duration_ns": 200000, "daemon_sleep_ns": 50000}})");
+  RunOutput a = run_simulation(c);
+  EXPECT_EQ(a.result.dump(), run_simulation(c).result.dump());
+  EXPECT_TRUE(a.has_bitmap_image);
+  EXPECT_FALSE(a.bitmap_image.empty());
+  EXPECT_GT(a.result["mdsim"]["bitmap_loop"]["writes"].get<uint64_t>(), 0u);
+  EXPECT_NE(a.lock_stat_text.find("&bitmap->counts.lock"), std::string::npos);
 }
 
 TEST(Run, SameConfigAndSeedGiveByteIdenticalResults) {

@@ -10,26 +10,14 @@
 #include <vector>
 
 #include "bitmaps/bitmap_ops.h"
+#include "bitmaps/fixed_latency_io.h"
 #include "bitmaps/registry.h"
 #include "bitmaps/sim_sync.h"
 #include "sim/testing.h"
 
 namespace mdsim::testing {
 
-class FixedLatencyIo : public BitmapIo {
- public:
-  FixedLatencyIo(Simulator& sim, Time latency) : sim_(&sim), latency_(latency) {}
-  Task<void> write_pages(SyncExecutor&, std::span<const uint64_t> pages, bool) override {
-    writes_ += pages.size();
-    co_await sim_->delay(latency_);
-  }
-  uint64_t writes() const { return writes_; }
-
- private:
-  Simulator* sim_;
-  Time latency_;
-  uint64_t writes_ = 0;
-};
+using mdsim::FixedLatencyIo;
 
 class BitmapHost {
  public:

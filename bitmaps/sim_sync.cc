@@ -95,6 +95,7 @@ Task<void> SimExecutor::run(SyncStep& s) {
   Time cost = d_->cost(s.cost) * static_cast<Time>(s.units);
   switch (s.kind) {
     case SyncStep::kCritical: {
+      cpu.set_kind(acquire_kind_);
       const LockDecl& decl = d_->decls().locks()[static_cast<size_t>(s.id)];
       if (decl.kind == LockKind::kSpinlock) {
         Spinlock& l = d_->spinlock(s.id, s.index);
@@ -107,7 +108,9 @@ Task<void> SimExecutor::run(SyncStep& s) {
         co_await l.read_lock(cpu);
         co_await cpu.work(cost, kind_);
         s.apply();
+        cpu.set_kind(acquire_kind_);
         co_await l.read_unlock(cpu);
+        cpu.set_kind(kind_);
       } else {
         RwLock& l = d_->rwlock(s.id, s.index);
         co_await l.write_lock(cpu);
@@ -118,6 +121,7 @@ Task<void> SimExecutor::run(SyncStep& s) {
       break;
     }
     case SyncStep::kAtomic:
+      cpu.set_kind(acquire_kind_);
       co_await d_->line(s.id, s.index).rmw(cpu.id());
       co_await cpu.work(cost, kind_);
       s.apply();
@@ -127,10 +131,14 @@ Task<void> SimExecutor::run(SyncStep& s) {
       if (s.apply) s.apply();
       break;
     case SyncStep::kRefTryGet:
+      cpu.set_kind(acquire_kind_);
       s.result = co_await d_->ref(s.id, s.index).tryget_live(cpu);
+      cpu.set_kind(kind_);
       break;
     case SyncStep::kRefPut:
+      cpu.set_kind(acquire_kind_);
       co_await d_->ref(s.id, s.index).put(cpu);
+      cpu.set_kind(kind_);
       break;
     case SyncStep::kRefKill: {
       PercpuRef& r = d_->ref(s.id, s.index);
@@ -160,6 +168,12 @@ Task<void> SimExecutor::run(SyncStep& s) {
       break;
     }
   }
+}
+
+Task<void> SimExecutor::io_wait(Task<void> io) {
+  cpu_->release();
+  co_await std::move(io);
+  co_await cpu_->acquire(kind_);
 }
 
 }  // namespace mdsim

@@ -53,17 +53,23 @@ class SimSyncDomain {
 };
 
 // Runs steps on one modelled core, which the caller holds; CPU time is charged to `kind`.
+// With `acquire_kind` >= 0, taking locks and the cache-line RMWs of atomic and percpu_ref
+// steps are charged to it instead (spinning is always the machine's lock_spin kind), so a
+// scenario can report the share of CPU time a variant's synchronisation costs.
 class SimExecutor : public SyncExecutor {
  public:
-  SimExecutor(SimSyncDomain& d, Cpu& cpu, KindId kind) : d_(&d), cpu_(&cpu), kind_(kind) {}
+  SimExecutor(SimSyncDomain& d, Cpu& cpu, KindId kind, KindId acquire_kind = -1)
+      : d_(&d), cpu_(&cpu), kind_(kind), acquire_kind_(acquire_kind < 0 ? kind : acquire_kind) {}
   bool run_inline(SyncStep&) override { return false; }
   Task<void> run(SyncStep& s) override;
+  Task<void> io_wait(Task<void> io) override;
   Cpu& cpu() const { return *cpu_; }
 
  private:
   SimSyncDomain* d_;
   Cpu* cpu_;
   KindId kind_;
+  KindId acquire_kind_;
 };
 
 }  // namespace mdsim

@@ -191,6 +191,10 @@ class SyncExecutor {
   }
   SyncAwait wake(WaitId queue) { return simple(SyncStep::kWake, queue, 0); }
 
+  // Runs `io` (I/O the caller waits for, e.g. md_super_write + md_super_wait) sleeping: the
+  // simulation gives the core up meanwhile, as the kernel's waits do.
+  virtual Task<void> io_wait(Task<void> io) { co_await std::move(io); }
+
  private:
   SyncAwait simple(SyncStep::Kind k, int id, int index) {
     return SyncAwait(this, SyncStep::make(k, id, index));

@@ -10,13 +10,24 @@ namespace {
 constexpr uint64_t kSeqMask = (uint64_t{1} << 56) - 1;
 }
 
-Simulator::~Simulator() {
+Simulator::~Simulator() { halt(); }
+
+void Simulator::halt() {
   // Destroy the frames of processes that never finished. Destroying a frame destroys the
   // child tasks it owns, so only roots are tracked. Pending queue entries are dropped unrun.
+  halted_ = true;
   while (live_ != nullptr) {
     ProcessLink* p = live_;
     unlink_process(p);
     p->frame.destroy();
+  }
+  while (!queue_.empty()) queue_.pop();
+}
+
+void Simulator::check_not_halted() const {
+  if (halted_) [[unlikely]] {
+    std::fprintf(stderr, "mdsim: internal error: simulator run after halt()\n");
+    std::abort();
   }
 }
 
@@ -31,6 +42,7 @@ void Simulator::schedule_at(Time t, EventFn fn, void* ctx, Priority prio) {
 }
 
 void Simulator::run() {
+  check_not_halted();
   stopped_ = false;
   while (!queue_.empty() && !stopped_) {
     EventEntry e = queue_.pop();
@@ -41,6 +53,7 @@ void Simulator::run() {
 }
 
 void Simulator::run_until(Time t) {
+  check_not_halted();
   stopped_ = false;
   while (!queue_.empty() && !stopped_ && queue_.top_time() <= t) {
     EventEntry e = queue_.pop();

@@ -68,12 +68,19 @@ class Simulator {
   // Awaitable: lets every other event due now run first.
   DelayAwaiter yield() { return {this, 0, kPrioLow}; }
 
+  // A crash: destroys every suspended process now, as teardown would. Their pending events are
+  // dropped; the simulator cannot run again (run/run_until abort), but its clock and counters
+  // stay readable. Objects the processes waited on may then be freed in any order.
+  void halt();
+  bool halted() const { return halted_; }
+
   // Detached-process registry (used by spawn in sim/task.h).
   void link_process(ProcessLink* p);
   void unlink_process(ProcessLink* p);
   size_t live_processes() const { return live_count_; }
 
  private:
+  void check_not_halted() const;
   static void resume_trampoline(void* addr) {
     std::coroutine_handle<>::from_address(addr).resume();
   }
@@ -83,6 +90,7 @@ class Simulator {
   uint64_t seq_ = 0;
   uint64_t fired_ = 0;
   bool stopped_ = false;
+  bool halted_ = false;
   ProcessLink* live_ = nullptr;
   size_t live_count_ = 0;
 };

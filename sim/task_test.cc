@@ -201,6 +201,30 @@ TEST(Task, SimulatorDestroysSuspendedFramesAndTheirChildren) {
   EXPECT_EQ(*token, 0);
 }
 
+Task<void> sleeper(Simulator& sim, std::shared_ptr<int> token) {
+  co_await sim.delay(100);
+  ++*token;
+}
+
+// halt() is a crash: suspended processes and their pending events vanish at once, the clock
+// stays readable, and running again is refused.
+TEST(Task, HaltDestroysProcessesAndDropsTheirEvents) {
+  auto token = std::make_shared<int>(0);
+  Simulator sim;
+  spawn(sim, sleeper(sim, token));
+  spawn(sim, sleeper(sim, token));
+  sim.run_until(50);
+  EXPECT_EQ(token.use_count(), 3);
+  sim.halt();
+  EXPECT_TRUE(sim.halted());
+  EXPECT_EQ(sim.live_processes(), 0u);
+  EXPECT_EQ(sim.pending(), 0u);
+  EXPECT_EQ(token.use_count(), 1);
+  EXPECT_EQ(*token, 0);
+  EXPECT_EQ(sim.now(), 50);
+  EXPECT_DEATH(sim.run(), "run after halt");
+}
+
 TEST(Task, UnstartedTaskIsFreedByItsOwner) {
   auto token = std::make_shared<int>(0);
   Simulator sim;
