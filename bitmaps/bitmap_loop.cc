@@ -174,6 +174,10 @@ BitmapLoopResult run_bitmap_loop(Machine& m, const BitmapLoopParams& p, const Ra
   g.daemon_sleep = p.daemon_sleep_ns;
   s->bitmap = v->make(g, &s->mddev);
   s->domain = std::make_unique<SimSyncDomain>(m, s->bitmap->decls());
+  if (p.check_invariant) {
+    Shared* sp = s.get();
+    s->bitmap->set_persist_observer([sp] { check(*sp, "a bitmap page write"); });
+  }
   s->io = std::make_unique<FixedLatencyIo>(m.sim(), p.page_write_ns);
   s->end = m.sim().now() + p.duration_ns;
   s->k_submit = m.kind("md_submit");

@@ -37,9 +37,10 @@ struct BitmapLoopParams {
   bool degraded = false;
   Time duration_ns = 2 * kMillisecond;
   Time crash_at_ns = 0;  // > 0: stop there and keep the bitmap image as a crash leaves it
-  // Check the write-intent invariant as the run goes: after every unplug and daemon pass,
-  // every chunk with a data write in flight (submitted after its unplug, not yet completed)
-  // must be dirty in the persisted bitmap. Costs O(chunks in flight) per check.
+  // Check the write-intent invariant as the run goes: whenever the persisted bitmap changes
+  // (the variant reports each completed page write), after every unplug and after every
+  // daemon pass, every chunk with a data write in flight (submitted after its unplug, not yet
+  // completed) must be dirty in the persisted bitmap. Costs O(chunks in flight) per check.
   bool check_invariant = false;
 };
 

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -134,6 +135,12 @@ class BitmapOps {
 
   // Writes out dirty bitmap pages (before queued data writes are submitted).
   virtual Task<void> unplug(SyncExecutor& x, BitmapIo& io, bool sync) = 0;
+  // bitmap_operations.flush (array stop, suspend): everything the bitmap knows is written.
+  // Default: a synchronous unplug.
+  virtual Task<void> flush(SyncExecutor& x, BitmapIo& io) { return unplug(x, io, true); }
+  // True if cleared states reach disk only with a later write or a flush (llbitmap's daemon
+  // does not write the Clean states it makes), rather than by the daemon itself.
+  virtual bool clears_on_disk_lazily() const { return false; }
   // The periodic daemon pass (md_check_recovery -> daemon_work every daemon_sleep).
   virtual Task<void> daemon_work(SyncExecutor& x, BitmapIo& io) = 0;
   Time daemon_sleep() const { return geo_.daemon_sleep; }
@@ -150,10 +157,22 @@ class BitmapOps {
   // Whether the variant ever clears bits (false for `none`: everything is always suspect).
   virtual bool clears_bits() const { return true; }
 
+  // The invariant checker's hook: called whenever what disk_image()/persisted_dirty() say
+  // changes (a bitmap page write completed), at that instant.
+  void set_persist_observer(std::function<void()> f) { persist_observer_ = std::move(f); }
+
  protected:
+  // Variants call this right after they update their persisted image.
+  void persisted_changed() const {
+    if (persist_observer_) persist_observer_();
+  }
+
   BitmapGeometry geo_;
   const MddevView* mddev_;
   SyncDecls decls_;
+
+ private:
+  std::function<void()> persist_observer_;
 };
 
 }  // namespace mdsim

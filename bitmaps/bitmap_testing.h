@@ -63,6 +63,9 @@ class BitmapHost {
   void unplug() {
     run([&](SyncExecutor& x) { return bitmap_->unplug(x, io_, true); });
   }
+  void flush() {
+    run([&](SyncExecutor& x) { return bitmap_->flush(x, io_); });
+  }
   void daemon() {
     run([&](SyncExecutor& x) { return bitmap_->daemon_work(x, io_); });
   }

@@ -8,6 +8,8 @@ const std::vector<BitmapVariant>& bitmap_variants() {
       {"none", "no bitmap: every region is resynced after an unclean stop", &make_none_bitmap},
       {"bitmap", "classic md-bitmap: 16-bit counters under one global counts.lock",
        &make_classic_bitmap},
+      {"llbitmap", "lockless bitmap (6.18): a state byte per chunk, per-page percpu_ref barriers",
+       &make_llbitmap},
   };
   return kVariants;
 }
