@@ -1,6 +1,6 @@
 // The classic md-bitmap (`bitmap`): counter states through start/end/daemon passes,
-// COUNTER_MAX, lazy counter pages, NEEDED/RESYNC, counts.lock acquisitions, and its disk image
-// as mdadm reads it.
+// COUNTER_MAX, NEEDED/RESYNC through start/end/close_sync, counts.lock acquisitions, and its
+// disk image as mdadm reads it. Its pages: classic_pages_test.cc.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -89,6 +89,24 @@ TEST_F(ClassicBitmap, WriteAtOneGoesBackToTwo) {
   EXPECT_FALSE(host.bitmap().persisted_dirty(4));
 }
 
+// need_sync (an endwrite saw events_cleared < mddev->events) marks the superblock page
+// NEEDWRITE at the start of the next pass, so a bit the scan then clears on that page is not
+// left PENDING for a third pass: it is written by the same pass.
+TEST_F(ClassicBitmap, NeedSyncWritesAClearedBitOnePassEarlier) {
+  host.write_start(4 * chunk, 8);
+  host.unplug();
+  host.write_end(4 * chunk, 8);  // need_sync (events_cleared 0 < 1), counter 2
+  pass();                        // superblock written; 4: 2 -> 1
+  host.mddev().events = 5;
+  host.write_start(9 * chunk, 8);
+  host.unplug();                 // page 0 no longer DIRTY (the daemon stops at DIRTY pages)
+  host.write_end(9 * chunk, 8);  // need_sync again (1 < 5)
+  EXPECT_TRUE(host.bitmap().persisted_dirty(4));
+  pass();  // page 0 NEEDWRITE, then 4: 1 -> 0 and the page is written in the same pass
+  EXPECT_FALSE(host.bitmap().persisted_dirty(4));
+  EXPECT_EQ(host.bitmap().get_stats().events_cleared, 5u);
+}
+
 TEST_F(ClassicBitmap, CounterMaxBlocksAWriterUntilAnEndwrite) {
   // 16381 writes take the counter from 0 to COUNTER_MAX (0 -> 3, then +1 each).
   host.run([&](SyncExecutor& x) -> Task<void> {
@@ -108,49 +126,7 @@ TEST_F(ClassicBitmap, CounterMaxBlocksAWriterUntilAnEndwrite) {
   EXPECT_TRUE(started);
 }
 
-TEST(ClassicBitmapPages, CounterPagesAreAllocatedLazilyAndFreedWhenIdle) {
-  // 5000 chunks: 3 counter pages of 2048 counters.
-  BitmapHost host(classic(), geometry(5000, 1 << 20));
-  const Sector chunk = (1 << 20) / 512;
-  BitmapStats s = host.bitmap().get_stats();
-  EXPECT_EQ(s.pages, 3u);
-  EXPECT_EQ(s.missing_pages, 3u);
-  // 256 + 5000/8 = 881 bytes: one storage page.
-  EXPECT_EQ(s.file_pages, 1u);
-  host.write_start(2100 * chunk, 8);  // counter page 1
-  EXPECT_EQ(host.bitmap().get_stats().missing_pages, 2u);
-  host.write_start(2101 * chunk, 8);
-  EXPECT_EQ(host.bitmap().get_stats().missing_pages, 2u);
-  host.write_start(10 * chunk, 8);  // counter page 0
-  EXPECT_EQ(host.bitmap().get_stats().missing_pages, 1u);
-  host.unplug();
-  host.write_end(2100 * chunk, 8);
-  host.write_end(2101 * chunk, 8);
-  for (int i = 0; i < 2; ++i) {
-    host.sim().run_until(host.sim().now() + host.bitmap().daemon_sleep());
-    host.daemon();
-  }
-  // Page 1's counters are all 0 again: md_bitmap_checkfree released it.
-  EXPECT_EQ(host.bitmap().get_stats().missing_pages, 2u);
-}
-
-TEST(ClassicBitmapPages, StoragePagesFollowTheSuperblock) {
-  // 32768 * 2 chunks: bits need 8192 bytes after the 256-byte superblock: 3 storage pages.
-  BitmapHost host(classic(), geometry(65536, 1 << 20));
-  EXPECT_EQ(host.bitmap().get_stats().file_pages, 3u);
-  const Sector chunk = (1 << 20) / 512;
-  // Chunk 30720 is at byte 256 + 3840 = 4096: the first bit of storage page 1.
-  host.write_start(30720 * chunk, 8);
-  host.unplug();
-  EXPECT_EQ(host.io().writes(), 1u);
-  EXPECT_TRUE(host.bitmap().persisted_dirty(30720));
-  host.write_start(30719 * chunk, 8);  // the last bit of page 0
-  host.write_start(65535 * chunk, 8);  // page 2
-  host.unplug();
-  EXPECT_EQ(host.io().writes(), 3u);
-}
-
-TEST_F(ClassicBitmap, NeededAndResyncThroughStartAndEndSync) {
+TEST_F(ClassicBitmap, NeededAndResyncThroughStartEndAndCloseSync) {
   host.mddev().degraded = true;
   host.write_start(8 * chunk, 8);
   host.unplug();
@@ -163,13 +139,22 @@ TEST_F(ClassicBitmap, NeededAndResyncThroughStartAndEndSync) {
   host.mddev().degraded = false;
   for (int i = 0; i < 3; ++i) pass();
   EXPECT_TRUE(host.bitmap().persisted_dirty(8));
-  // Not degraded: NEEDED -> RESYNC (still "needed"), then end_sync clears RESYNC: counter 2.
+  // Not degraded: NEEDED -> RESYNC (still "needed").
   EXPECT_TRUE(host.start_sync(8 * chunk + 16, &blocks));
   EXPECT_EQ(blocks, chunk - 16);
   EXPECT_TRUE(host.start_sync(8 * chunk, &blocks));  // RESYNC answers "needed" too
+  // end_sync is md's abort path (bitmap_end_sync = __bitmap_end_sync(aborted = true)): RESYNC
+  // goes back to NEEDED, so the chunk still needs resync and its bit stays.
   host.run([&](SyncExecutor& x) { return host.bitmap().end_sync(x, 8 * chunk, &blocks); });
-  EXPECT_FALSE(host.start_sync(8 * chunk, &blocks));
   for (int i = 0; i < 3; ++i) pass();
+  EXPECT_TRUE(host.bitmap().persisted_dirty(8));
+  EXPECT_TRUE(host.start_sync(8 * chunk, &blocks));  // NEEDED -> RESYNC again
+  // close_sync ends it (aborted = false): counter 2, pending; the bit clears 3 passes later.
+  host.run([&](SyncExecutor& x) { return host.bitmap().close_sync(x); });
+  EXPECT_FALSE(host.start_sync(8 * chunk, &blocks));
+  for (int i = 0; i < 2; ++i) pass();
+  EXPECT_TRUE(host.bitmap().persisted_dirty(8));
+  pass();
   EXPECT_FALSE(host.bitmap().persisted_dirty(8));
 }
 

@@ -3,12 +3,40 @@
 // crash, write-behind accounting, and get_stats.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 #include "bitmaps/bitmap_testing.h"
 
 namespace mdsim {
 namespace {
 
 using testing::BitmapHost;
+
+// Properties a registered variant is known to break because it models the code as written
+// (the flaw is the finding, documented in the variant's header). The suite then asserts the
+// flaw is still there, so a change that hides it fails here too.
+struct KnownFlaw {
+  const char* variant;
+  const char* test;
+  const char* why;
+};
+constexpr KnownFlaw kKnownFlaws[] = {
+    {"scalaraid", "BitsClearAfterWritesEndAndDaemonPeriodsPass",
+     "the RFC's daemon scan reads counter 0 for every chunk and clears chunk 1's bit instead"},
+    {"scalaraid", "AfterACrashDirtyChunksNeedResyncAndCleanOnesDoNot",
+     "every loaded bit and chunk-aligned resync offset lands on counter 0"},
+};
+
+const char* known_flaw(const BitmapVariant& v) {
+  const char* test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::string_view t(test);
+  t = t.substr(0, t.find('/'));
+  for (const KnownFlaw& f : kKnownFlaws) {
+    if (std::string_view(v.name) == f.variant && t == f.test) return f.why;
+  }
+  return nullptr;
+}
 
 BitmapGeometry geometry() {
   BitmapGeometry g;
@@ -39,6 +67,10 @@ TEST_P(Conformance, BitsClearAfterWritesEndAndDaemonPeriodsPass) {
   host.unplug();
   host.write_end(5 * chunk, 8);
   host.daemon_periods(4);
+  if (const char* why = known_flaw(*GetParam())) {
+    EXPECT_TRUE(host.bitmap().persisted_dirty(5)) << "known flaw gone? " << why;
+    return;
+  }
   // llbitmap's daemon cleans in memory only; the Clean state reaches disk with the next flush.
   if (host.bitmap().clears_on_disk_lazily()) {
     EXPECT_TRUE(host.bitmap().persisted_dirty(5));
@@ -73,7 +105,9 @@ TEST_P(Conformance, AfterACrashDirtyChunksNeedResyncAndCleanOnesDoNot) {
   Sector blocks = 0;
   EXPECT_TRUE(rebooted.start_sync(11 * chunk, &blocks));
   EXPECT_GT(blocks, 0u);
-  if (host.bitmap().clears_bits()) {
+  if (const char* why = known_flaw(*GetParam())) {
+    EXPECT_TRUE(rebooted.start_sync(20 * chunk, &blocks)) << "known flaw gone? " << why;
+  } else if (host.bitmap().clears_bits()) {
     EXPECT_FALSE(rebooted.start_sync(20 * chunk, &blocks));
     EXPECT_GT(blocks, 0u);
   }

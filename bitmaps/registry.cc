@@ -10,6 +10,8 @@ const std::vector<BitmapVariant>& bitmap_variants() {
        &make_classic_bitmap},
       {"llbitmap", "lockless bitmap (6.18): a state byte per chunk, per-page percpu_ref barriers",
        &make_llbitmap},
+      {"scalaraid", "ScalaRAID RFC: rwlock mlock + per-counter bmclocks, scattered counters",
+       &make_scalaraid_bitmap},
   };
   return kVariants;
 }

@@ -25,6 +25,7 @@ const BitmapVariant* find_bitmap_variant(std::string_view name);
 // Factories, one per variant file.
 std::unique_ptr<BitmapOps> make_none_bitmap(const BitmapGeometry& g, const MddevView* m);
 std::unique_ptr<BitmapOps> make_classic_bitmap(const BitmapGeometry& g, const MddevView* m);
+std::unique_ptr<BitmapOps> make_scalaraid_bitmap(const BitmapGeometry& g, const MddevView* m);
 std::unique_ptr<BitmapOps> make_llbitmap(const BitmapGeometry& g, const MddevView* m);
 
 }  // namespace mdsim
