@@ -12,6 +12,8 @@ const std::vector<BitmapVariant>& bitmap_variants() {
        &make_llbitmap},
       {"scalaraid", "ScalaRAID RFC: rwlock mlock + per-counter bmclocks, scattered counters",
        &make_scalaraid_bitmap},
+      {"epoch", "ours: lockless state bytes, two-epoch page refs, writers never wait",
+       &make_epoch_bitmap},
   };
   return kVariants;
 }

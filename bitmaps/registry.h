@@ -26,6 +26,7 @@ const BitmapVariant* find_bitmap_variant(std::string_view name);
 std::unique_ptr<BitmapOps> make_none_bitmap(const BitmapGeometry& g, const MddevView* m);
 std::unique_ptr<BitmapOps> make_classic_bitmap(const BitmapGeometry& g, const MddevView* m);
 std::unique_ptr<BitmapOps> make_scalaraid_bitmap(const BitmapGeometry& g, const MddevView* m);
+std::unique_ptr<BitmapOps> make_epoch_bitmap(const BitmapGeometry& g, const MddevView* m);
 std::unique_ptr<BitmapOps> make_llbitmap(const BitmapGeometry& g, const MddevView* m);
 
 }  // namespace mdsim
