@@ -43,7 +43,9 @@ nlohmann::ordered_json bitmap_loop_json(const BitmapLoopResult& r) {
   j["in_flight_at_end"] = r.in_flight_at_end;
   j["invariant"] = {{"checks", r.invariant_checks},
                     {"violations", r.invariant_violations},
-                    {"first_violation", r.first_violation}};
+                    {"first_violation", r.first_violation},
+                    {"cleared_in_flight", r.invariant_cleared},
+                    {"first_cleared", r.first_cleared}};
   j["startwrite_latency_ns"] = latency_json(r.startwrite_latency);
   j["write_latency_ns"] = latency_json(r.write_latency);
   j["bitmap_stats"] = bitmap_stats_json(r.stats);

@@ -37,9 +37,15 @@ struct Shared {
   KindId k_submit, k_complete, k_bitmap, k_sync, k_daemon;
   uint64_t writes = 0, in_flight = 0, daemon_passes = 0;
   LatencyHistogram start_lat, write_lat;
-  std::map<uint64_t, int> armed;  // chunk -> data writes in flight (check_invariant)
-  uint64_t checks = 0, violations = 0;
-  std::string first_violation;
+  // check_invariant: chunk -> data writes in flight, and whether the chunk has been seen dirty
+  // on disk since the first of them went out.
+  struct Armed {
+    int writes = 0;
+    bool seen_dirty = false;
+  };
+  std::map<uint64_t, Armed> armed;
+  uint64_t checks = 0, violations = 0, cleared = 0;
+  std::string first_violation, first_cleared;
 };
 
 // The chunks [off, off + bs) touches.
@@ -51,20 +57,23 @@ std::pair<uint64_t, uint64_t> chunk_span(const Shared& s, Sector off) {
 void arm(Shared& s, Sector off, int delta) {
   auto [a, b] = chunk_span(s, off);
   for (uint64_t c = a; c <= b; ++c) {
-    if ((s.armed[c] += delta) == 0) s.armed.erase(c);
+    if ((s.armed[c].writes += delta) == 0) s.armed.erase(c);
   }
 }
 
 // The write-intent invariant over every chunk with a data write in flight.
 void check(Shared& s, const char* where) {
   ++s.checks;
-  for (const auto& [c, n] : s.armed) {
-    if (s.bitmap->persisted_dirty(c)) continue;
-    if (s.violations++ == 0) {
-      s.first_violation = "at " + std::to_string(s.m->sim().now()) + " ns after " + where +
-                          ": chunk " + std::to_string(c) + " is clean on disk with " +
-                          std::to_string(n) + " data write(s) in flight";
+  for (auto& [c, a] : s.armed) {
+    if (s.bitmap->persisted_dirty(c)) {
+      a.seen_dirty = true;
+      continue;
     }
+    std::string what = "at " + std::to_string(s.m->sim().now()) + " ns after " + where +
+                       ": chunk " + std::to_string(c) + " is clean on disk with " +
+                       std::to_string(a.writes) + " data write(s) in flight";
+    if (s.violations++ == 0) s.first_violation = what;
+    if (a.seen_dirty && s.cleared++ == 0) s.first_cleared = what + " (cleared after it was set)";
   }
 }
 
@@ -239,6 +248,8 @@ BitmapLoopResult run_bitmap_loop(Machine& m, const BitmapLoopParams& p, const Ra
   r.invariant_checks = s->checks;
   r.invariant_violations = s->violations;
   r.first_violation = s->first_violation;
+  r.invariant_cleared = s->cleared;
+  r.first_cleared = s->first_cleared;
   r.page_writes = s->io->writes();
   r.startwrite_latency = s->start_lat;
   r.write_latency = s->write_lat;

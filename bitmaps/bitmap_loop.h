@@ -58,6 +58,12 @@ struct BitmapLoopResult {
   uint64_t invariant_checks = 0;
   uint64_t invariant_violations = 0;  // (check, chunk) pairs found clean on disk
   std::string first_violation;        // when and which chunk, for the report
+  // The violations of a chunk that had been seen dirty on disk while its writes were in
+  // flight and then went clean: a daemon clearing it under them, or an older page write with
+  // the bit clear landing after the data went out (md's unplug window, see the test), as
+  // opposed to a bit not yet on disk at all when the data went out.
+  uint64_t invariant_cleared = 0;
+  std::string first_cleared;
   Time end_ns = 0;
   LatencyHistogram startwrite_latency;  // startwrite + unplug, ns
   LatencyHistogram write_latency;       // submit -> endwrite done, ns
