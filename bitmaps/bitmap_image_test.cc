@@ -1,6 +1,7 @@
 // md's on-disk bitmap format: round trip, field offsets, validation, and what Debian's mdadm
 // 4.2 (`mdadm --examine-bitmap`) reads from an image we wrote.
 #include "bitmaps/bitmap_image.h"
+#include "bitmaps/mdadm_testing.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -104,16 +105,6 @@ TEST(BitmapImage, RejectsBadInput) {
   EXPECT_NE(r.error.find("version"), std::string::npos) << r.error;
 }
 
-std::string run(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  *status = pclose(p);
-  return out;
-}
-
 TEST(BitmapImage, MdadmExamineBitmapReadsOurImage) {
   const char* mdadm = "/usr/sbin/mdadm";
   ASSERT_EQ(access(mdadm, X_OK), 0)
@@ -130,15 +121,8 @@ TEST(BitmapImage, MdadmExamineBitmapReadsOurImage) {
   std::vector<uint8_t> img = write_bitmap_image(sb, bits);
   ASSERT_EQ(count_dirty_bits(bitmap_image_bits(img), sb.chunks()), dirty);
 
-  char path[] = "/tmp/mdsim_bitmap_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, img.data(), img.size()), static_cast<ssize_t>(img.size()));
-  close(fd);
-  int status = -1;
-  std::string out = run(std::string(mdadm) + " --examine-bitmap " + path + " 2>&1", &status);
-  unlink(path);
-  ASSERT_EQ(status, 0) << out;
+  std::string out;
+  ASSERT_TRUE(testing::mdadm_examine_bitmap(img, &out));
   std::smatch m;
   ASSERT_TRUE(
       std::regex_search(out, m, std::regex(R"(Bitmap : (\d+) bits \(chunks\), (\d+) dirty)")))

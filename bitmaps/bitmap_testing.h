@@ -3,6 +3,8 @@
 // one operation to completion on a core.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <deque>
 #include <functional>
 #include <map>
@@ -18,6 +20,24 @@
 namespace mdsim::testing {
 
 using mdsim::FixedLatencyIo;
+
+// A registered variant by name (the test fails if there is none).
+inline const BitmapVariant& registered(const char* name) {
+  const BitmapVariant* v = find_bitmap_variant(name);
+  if (v == nullptr) {
+    ADD_FAILURE() << "no bitmap variant " << name;
+    v = find_bitmap_variant("none");
+  }
+  return *v;
+}
+
+// `chunks` chunks of `chunk_bytes` each.
+inline BitmapGeometry chunked_geometry(uint64_t chunks = 128, uint64_t chunk_bytes = 64 << 20) {
+  BitmapGeometry g;
+  g.chunk_bytes = chunk_bytes;
+  g.sync_size = chunks * chunk_bytes / 512;
+  return g;
+}
 
 class BitmapHost {
  public:

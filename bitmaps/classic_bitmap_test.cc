@@ -10,23 +10,17 @@
 
 #include "bitmaps/bitmap_image.h"
 #include "bitmaps/bitmap_testing.h"
+#include "bitmaps/mdadm_testing.h"
 
 namespace mdsim {
 namespace {
 
 using testing::BitmapHost;
 
-const BitmapVariant& classic() {
-  const BitmapVariant* v = find_bitmap_variant("bitmap");
-  EXPECT_NE(v, nullptr);
-  return *v;
-}
+const BitmapVariant& classic() { return testing::registered("bitmap"); }
 
 BitmapGeometry geometry(uint64_t chunks = 128, uint64_t chunk_bytes = 64 << 20) {
-  BitmapGeometry g;
-  g.chunk_bytes = chunk_bytes;
-  g.sync_size = chunks * chunk_bytes / 512;
-  return g;
+  return testing::chunked_geometry(chunks, chunk_bytes);
 }
 
 class ClassicBitmap : public ::testing::Test {
@@ -230,21 +224,8 @@ TEST_F(ClassicBitmap, DiskImageIsReadByMdadm) {
   EXPECT_EQ(sb.chunks(), 128u);
   EXPECT_EQ(count_dirty_bits(bitmap_image_bits(img), 128), 3u);
 
-  const char* mdadm = "/usr/sbin/mdadm";
-  ASSERT_EQ(access(mdadm, X_OK), 0) << "mdadm not found at /usr/sbin/mdadm (Debian mdadm)";
-  char path[] = "/tmp/mdsim_classic_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, img.data(), img.size()), static_cast<ssize_t>(img.size()));
-  close(fd);
   std::string out;
-  FILE* p = popen((std::string(mdadm) + " --examine-bitmap " + path + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int status = pclose(p);
-  unlink(path);
-  ASSERT_EQ(status, 0) << out;
+  ASSERT_TRUE(testing::mdadm_examine_bitmap(img, &out));
   EXPECT_NE(out.find("Bitmap : 128 bits (chunks), 3 dirty"), std::string::npos) << out;
 }
 

@@ -11,17 +11,10 @@ namespace {
 
 using testing::BitmapHost;
 
-const BitmapVariant& classic() {
-  const BitmapVariant* v = find_bitmap_variant("bitmap");
-  EXPECT_NE(v, nullptr);
-  return *v;
-}
+const BitmapVariant& classic() { return testing::registered("bitmap"); }
 
 BitmapGeometry geometry(uint64_t chunks, uint64_t chunk_bytes) {
-  BitmapGeometry g;
-  g.chunk_bytes = chunk_bytes;
-  g.sync_size = chunks * chunk_bytes / 512;
-  return g;
+  return testing::chunked_geometry(chunks, chunk_bytes);
 }
 
 TEST(ClassicBitmapPages, CounterPagesAreAllocatedLazilyAndFreedWhenIdle) {

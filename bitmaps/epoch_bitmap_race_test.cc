@@ -22,10 +22,7 @@ using testing::BitmapHost;
 const BitmapVariant& epoch_variant() { return *find_bitmap_variant("epoch"); }
 
 BitmapGeometry geometry(uint64_t chunks, uint64_t chunk_bytes) {
-  BitmapGeometry g;
-  g.chunk_bytes = chunk_bytes;
-  g.sync_size = chunks * chunk_bytes / 512;
-  return g;
+  return testing::chunked_geometry(chunks, chunk_bytes);
 }
 
 // Chunks with data writes in flight, checked against the persisted bitmap.

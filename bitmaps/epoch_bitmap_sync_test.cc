@@ -9,6 +9,7 @@
 
 #include "bitmaps/bitmap_image.h"
 #include "bitmaps/bitmap_testing.h"
+#include "bitmaps/mdadm_testing.h"
 #include "bitmaps/epoch_bitmap.h"
 #include "bitmaps/native_sync.h"
 
@@ -17,11 +18,7 @@ namespace {
 
 using testing::BitmapHost;
 
-const BitmapVariant& epoch_variant() {
-  const BitmapVariant* v = find_bitmap_variant("epoch");
-  EXPECT_NE(v, nullptr);
-  return *v;
-}
+const BitmapVariant& epoch_variant() { return testing::registered("epoch"); }
 
 BitmapGeometry geometry() {
   BitmapGeometry g;
@@ -191,21 +188,8 @@ TEST_F(EpochSync, DiskImageIsReadByMdadm) {
   EXPECT_EQ(sb.chunks(), 128u);
   EXPECT_EQ(count_dirty_bits(bitmap_image_bits(img), 128), 2u);
 
-  const char* mdadm = "/usr/sbin/mdadm";
-  ASSERT_EQ(access(mdadm, X_OK), 0) << "mdadm not found at /usr/sbin/mdadm (Debian mdadm)";
-  char path[] = "/tmp/mdsim_epoch_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, img.data(), img.size()), static_cast<ssize_t>(img.size()));
-  close(fd);
   std::string out;
-  FILE* p = popen((std::string(mdadm) + " --examine-bitmap " + path + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[512];
-  while (fgets(buf, sizeof buf, p)) out += buf;
-  int status = pclose(p);
-  unlink(path);
-  ASSERT_EQ(status, 0) << out;
+  ASSERT_TRUE(testing::mdadm_examine_bitmap(img, &out));
   EXPECT_NE(out.find("Bitmap : 128 bits (chunks), 2 dirty"), std::string::npos) << out;
   EXPECT_NE(out.find("Events Cleared : 12"), std::string::npos) << out;
 }

@@ -17,17 +17,10 @@ namespace {
 
 using testing::BitmapHost;
 
-const BitmapVariant& epoch_variant() {
-  const BitmapVariant* v = find_bitmap_variant("epoch");
-  EXPECT_NE(v, nullptr);
-  return *v;
-}
+const BitmapVariant& epoch_variant() { return testing::registered("epoch"); }
 
 BitmapGeometry geometry(uint64_t chunks = 128, uint64_t chunk_bytes = 64 << 20) {
-  BitmapGeometry g;
-  g.chunk_bytes = chunk_bytes;
-  g.sync_size = chunks * chunk_bytes / 512;
-  return g;
+  return testing::chunked_geometry(chunks, chunk_bytes);
 }
 
 // A BitmapIo whose page writes take `latency` each, sleeping like md_super_wait.

@@ -15,17 +15,10 @@ namespace {
 
 using testing::BitmapHost;
 
-const BitmapVariant& scalaraid() {
-  const BitmapVariant* v = find_bitmap_variant("scalaraid");
-  EXPECT_NE(v, nullptr);
-  return *v;
-}
+const BitmapVariant& scalaraid() { return testing::registered("scalaraid"); }
 
 BitmapGeometry geometry(uint64_t chunks = 128, uint64_t chunk_bytes = 64 << 20) {
-  BitmapGeometry g;
-  g.chunk_bytes = chunk_bytes;
-  g.sync_size = chunks * chunk_bytes / 512;
-  return g;
+  return testing::chunked_geometry(chunks, chunk_bytes);
 }
 
 constexpr Sector kChunk = (64 << 20) / 512;  // 131072 sectors, 16384 blocks of 4 KiB
