@@ -33,7 +33,7 @@ struct BitmapLoopParams {
   Time page_write_ns = 20 * kMicrosecond;  // bitmap page write latency (flush + FUA)
   Time submit_ns = 1 * kMicrosecond;       // CPU per write outside the bitmap (md, personality)
   Time complete_ns = 500;                  // CPU per completion outside the bitmap (irq)
-  Time daemon_sleep_ns = 5 * kSecond;
+  Time daemon_sleep_ns = 5 * kSecond;      // 0: no daemon (bits are never cleared)
   bool degraded = false;
   Time duration_ns = 2 * kMillisecond;
   Time crash_at_ns = 0;  // > 0: stop there and keep the bitmap image as a crash leaves it
