@@ -1,0 +1,50 @@
+// ArrayConfig: what `mdadm --create` and sysfs fix about an array — level, members, layout,
+// chunk, the bitmap and its tuning, and the personality knobs — as a plain struct with in-class
+// defaults (mdadm 4.2 / Linux 6.12 defaults where md has one). The app layer maps the JSON
+// config onto it; raid/ validates what only it can (layout names, member counts).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace mdsim {
+
+// Where md calls bitmap startwrite/endwrite (see docs/ARCHITECTURE.md):
+//   kPerPersonality: before Linux 6.14, from the personalities — once per r1bio/r10bio
+//     (raid1_write_request / close_write) and once per stripe_head for each device written
+//     (raid5 __add_stripe_bio / handle_stripe_clean_event);
+//   kMdCore: 6.14 and later (commit cd5fc653 "md/md-bitmap: move bitmap_{start, end}write to
+//     md upper layer"), once per bio from md_clone_bio / md_end_clone_io, the range mapped by
+//     pers->bitmap_sector (raid5: to the chunks on the members).
+enum class HookPlacement { kPerPersonality, kMdCore };
+
+struct ArrayConfig {
+  std::string level = "raid1";  // raid1, raid10, raid4, raid5, raid6
+  int raid_disks = 2;
+  // raid4/5/6: an md algorithm name (mdadm's, e.g. "left-symmetric", the raid5 default);
+  // raid10: "n2" (default), "f2", "o2", ...; raid1: unused.
+  std::string layout;
+  uint64_t chunk_bytes = 512 * 1024;  // mdadm's default chunk
+  // Member data start (mdadm 1.2 metadata on a large device reserves 128 MiB) and usable
+  // member size (0: the disk's capacity less data_offset).
+  uint64_t data_offset_sectors = 262144;
+  uint64_t member_sectors = 0;
+
+  std::string bitmap = "bitmap";  // a bitmap registry name; "none" for no bitmap
+  uint64_t bitmap_chunk_bytes = uint64_t{64} << 20;
+  Time daemon_sleep = 5 * kSecond;
+  HookPlacement hooks = HookPlacement::kMdCore;
+
+  // raid1.
+  std::vector<int> write_mostly;  // member indexes with the WriteMostly flag
+  int max_write_behind = 0;       // --write-behind; needs a bitmap and write-mostly members
+  // raid4/5/6.
+  int stripe_cache_size = 256;  // stripe_heads (sysfs stripe_cache_size)
+  int group_thread_cnt = 0;     // raid5 worker threads besides raid5d
+  int rmw_level = 1;            // PARITY_DISABLE_RMW 0, PARITY_ENABLE_RMW 1, PARITY_PREFER_RMW 2
+};
+
+}  // namespace mdsim

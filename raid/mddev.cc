@@ -1,0 +1,253 @@
+// The md array: see mddev.h.
+#include "raid/mddev.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "bitmaps/registry.h"
+#include "raid/member_bitmap_io.h"
+#include "sim/join.h"
+
+namespace mdsim {
+
+namespace {
+
+[[noreturn]] void config_bug(const std::string& what) {
+  std::fprintf(stderr, "mdsim: internal error: array config: %s\n", what.c_str());
+  std::abort();
+}
+
+// One member bio of a fan-out: its completion, then either give the core back or keep it
+// (the last one) for the caller's completion work.
+Task<void> fan_in(Mddev& md, Cpu& cpu, MemberBio& b, int* remaining, Cpu** last) {
+  b.result = co_await md.complete(cpu, b.member, b.io);
+  if (--*remaining > 0) {
+    cpu.release();
+  } else {
+    *last = &cpu;
+  }
+}
+
+}  // namespace
+
+Mddev::Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Disk>> disks)
+    : machine_(&m), cfg_(cfg), costs_(MdCosts::from(m)) {
+  kinds_ = Kinds{m.kind("md_request"),   m.kind("md_personality"), m.kind("md_member_submit"),
+                 m.kind("md_member_endio"), m.kind("md_bio_endio"),  m.kind("bitmap"),
+                 m.kind("bitmap_sync"),  m.kind("bitmap_daemon"),  m.kind("md_raid_thread")};
+  if (disks.empty()) config_bug("no members");
+  if (static_cast<int>(disks.size()) != cfg.raid_disks) config_bug("raid_disks != members given");
+  Sector smallest = disks[0]->capacity_sectors();
+  for (auto& d : disks) smallest = std::min(smallest, d->capacity_sectors());
+  if (smallest <= cfg.data_offset_sectors) config_bug("members smaller than data_offset");
+  member_sectors_ = smallest - cfg.data_offset_sectors;
+  if (cfg.member_sectors > 0) {
+    if (cfg.member_sectors > member_sectors_) config_bug("member_sectors beyond the members");
+    member_sectors_ = cfg.member_sectors;
+  }
+  members_.resize(disks.size());
+  for (size_t i = 0; i < disks.size(); ++i) members_[i].disk = std::move(disks[i]);
+  for (int i : cfg.write_mostly) {
+    if (i < 0 || i >= raid_disks()) config_bug("write_mostly member out of range");
+    members_[static_cast<size_t>(i)].write_mostly = true;
+  }
+  pers_ = make_personality(*this);
+
+  const BitmapVariant* v = find_bitmap_variant(cfg.bitmap);
+  if (v == nullptr) config_bug("unknown bitmap variant " + cfg.bitmap);
+  BitmapGeometry g;
+  g.sync_size = pers_->bitmap_sectors();
+  g.chunk_bytes = cfg.bitmap_chunk_bytes;
+  g.daemon_sleep = cfg.daemon_sleep;
+  g.max_write_behind = cfg.max_write_behind;
+  g.raid456 = cfg.level == "raid4" || cfg.level == "raid5" || cfg.level == "raid6";
+  bitmap_ = v->make(g, &view_);
+  domain_ = std::make_unique<SimSyncDomain>(m, bitmap_->decls());
+  bitmap_io_ = std::make_unique<MemberBitmapIo>(*this);
+}
+
+Mddev::~Mddev() = default;
+
+int Mddev::failed_members() const {
+  return static_cast<int>(
+      std::count_if(members_.begin(), members_.end(), [](const Member& x) { return x.faulty; }));
+}
+
+void Mddev::md_error(int member) {
+  Member& x = members_[static_cast<size_t>(member)];
+  if (x.faulty) return;
+  x.faulty = true;
+  view_.degraded = true;
+  ++view_.events;
+  pers_->error(member);
+}
+
+void Mddev::start() {
+  if (started_) return;
+  started_ = true;
+  if (bitmap_enabled() && cfg_.daemon_sleep > 0) spawn(sim(), daemon());
+}
+
+Task<void> Mddev::daemon() {
+  Cpu& cpu = machine_->cpu(0);
+  while (!stopping_) {
+    co_await sim().delay(cfg_.daemon_sleep);
+    if (stopping_) break;
+    co_await cpu.acquire(kinds_.daemon);
+    SimExecutor x(*domain_, cpu, kinds_.daemon, kinds_.bitmap_sync);
+    co_await bitmap_->daemon_work(x, *bitmap_io_);
+    ++stats_.daemon_passes;
+    cpu.release();
+  }
+}
+
+Task<void> Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  ++stats_.bitmap_startwrites;
+  co_await bitmap_->startwrite_tracked(x, offset, sectors, c);
+}
+
+Task<void> Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
+                                  const WriteCookie& c) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  co_await bitmap_->endwrite_tracked(x, offset, sectors, c);
+  ++stats_.bitmap_endwrites;
+}
+
+Task<void> Mddev::bitmap_unplug(Cpu& cpu) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  co_await bitmap_->unplug(x, *bitmap_io_, true);
+}
+
+Task<void> Mddev::bitmap_start_behind_write(Cpu& cpu) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  co_await bitmap_->start_behind_write(x);
+}
+
+Task<void> Mddev::bitmap_end_behind_write(Cpu& cpu) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  co_await bitmap_->end_behind_write(x);
+}
+
+Task<void> Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
+  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+  co_await bitmap_->wait_behind_writes(x);
+}
+
+Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
+  co_await cpu.work(costs_.member_submit, kinds_.submit);
+  Member& x = members_[static_cast<size_t>(member)];
+  if (r.op != DiskOp::kFlush) r.sector += cfg_.data_offset_sectors;
+  ++x.nr_pending;
+  ++stats_.member_ios;
+  co_await x.disk->issue(cpu, r, io);
+}
+
+Task<IoResult> Mddev::complete(Cpu& cpu, int member, DiskIo& io) {
+  IoResult r = co_await io;
+  co_await cpu.acquire(kinds_.endio, /*irq=*/true);
+  co_await cpu.work(costs_.member_endio, kinds_.endio);
+  Member& x = members_[static_cast<size_t>(member)];
+  --x.nr_pending;
+  if (r.status == IoStatus::kError) md_error(member);
+  co_return r;
+}
+
+Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
+  if (bios.empty()) {  // nothing to write to (every member Faulty): fail on the spot
+    const Time t = sim().now();
+    co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
+  }
+  for (MemberBio& b : bios) co_await issue(cpu, b.member, b.req, b.io);
+  cpu.release();
+  co_return co_await wait_bios(cpu, bios);
+}
+
+Task<MdCompletion> Mddev::wait_bios(Cpu& cpu, std::span<MemberBio> bios) {
+  int remaining = static_cast<int>(bios.size());
+  Cpu* last = nullptr;
+  std::vector<Task<void>> waits;
+  waits.reserve(bios.size());
+  for (MemberBio& b : bios) waits.push_back(fan_in(*this, cpu, b, &remaining, &last));
+  co_await all_of(std::move(waits));
+  MdCompletion c;
+  c.cpu = last;
+  c.result.status = IoStatus::kError;
+  c.result.submitted = bios[0].result.submitted;
+  c.result.completed = sim().now();
+  for (MemberBio& b : bios) {
+    if (b.result.ok()) c.result.status = IoStatus::kOk;
+    c.result.submitted = std::min(c.result.submitted, b.result.submitted);
+  }
+  co_return c;
+}
+
+Task<IoResult> Mddev::flush_members(Cpu& cpu) {
+  // md_flush_request (6.12): an empty PREFLUSH bio to every member not Faulty, waited for.
+  int n = 0;
+  for (int m = 0; m < raid_disks(); ++m) n += members_[static_cast<size_t>(m)].faulty ? 0 : 1;
+  std::vector<MemberBio> flush(static_cast<size_t>(n));
+  int k = 0;
+  for (int m = 0; m < raid_disks(); ++m) {
+    if (members_[static_cast<size_t>(m)].faulty) continue;
+    MemberBio& b = flush[static_cast<size_t>(k++)];
+    b.member = m;
+    b.req.op = DiskOp::kFlush;
+    b.req.preflush = true;
+  }
+  if (n == 0) {  // every member Faulty: fail on the spot, still on the submitter
+    const Time t = sim().now();
+    co_return IoResult{IoStatus::kError, t, t};
+  }
+  MdCompletion c = co_await fan_out(cpu, flush);
+  // Back on the submitting core for the data part (md_flush_request continues the bio from
+  // the flush's end_io via a work item; modelled as the submitter carrying on).
+  c.cpu->release();
+  co_await cpu.acquire(kinds_.md);
+  co_return c.result;
+}
+
+Task<IoResult> Mddev::submit(Cpu& cpu, DiskRequest bio) {
+  const Time t0 = sim().now();
+  co_await cpu.work(costs_.md_request, kinds_.md);
+  if (bio.op == DiskOp::kFlush || bio.preflush) {
+    IoResult fr = co_await flush_members(cpu);
+    if (bio.op == DiskOp::kFlush) {
+      co_await cpu.work(costs_.bio_endio, kinds_.bio_endio);
+      cpu.release();
+      ++stats_.flushes;
+      if (!fr.ok()) ++stats_.errors;
+      fr.submitted = t0;
+      fr.completed = sim().now();
+      co_return fr;
+    }
+    bio.preflush = false;
+  }
+  const bool write = bio.op == DiskOp::kWrite || bio.op == DiskOp::kDiscard;
+  const bool hook = write && bitmap_enabled() && cfg_.hooks == HookPlacement::kMdCore;
+  WriteCookie cookie;
+  Sector boff = bio.sector;
+  uint64_t bsec = bio.sectors;
+  if (hook) {
+    pers_->bitmap_sector(&boff, &bsec);
+    co_await bitmap_startwrite(cpu, boff, bsec, cookie);  // md_clone_bio -> md_bitmap_start
+  }
+  MdCompletion c = co_await pers_->make_request(cpu, bio);
+  if (hook) co_await bitmap_endwrite(*c.cpu, boff, bsec, cookie);  // md_end_clone_io
+  co_await c.cpu->work(costs_.bio_endio, kinds_.bio_endio);
+  c.cpu->release();
+  switch (bio.op) {
+    case DiskOp::kRead: ++stats_.reads; break;
+    case DiskOp::kWrite: ++stats_.writes; break;
+    case DiskOp::kDiscard: ++stats_.discards; break;
+    case DiskOp::kFlush: break;
+  }
+  if (!c.result.ok()) ++stats_.errors;
+  c.result.submitted = t0;
+  c.result.completed = sim().now();
+  co_return c.result;
+}
+
+}  // namespace mdsim

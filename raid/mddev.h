@@ -1,0 +1,170 @@
+// Mddev: one md array (struct mddev, drivers/md/md.c, Linux 6.12 with the 6.14 bitmap hook
+// placement selectable) — its members, the bitmap and its daemon, the personality, and the
+// host I/O entry point.
+//
+// Host I/O (md_submit_bio -> md_handle_request -> pers->make_request), per bio:
+//   1. on the submitting core (held by the caller): md_request CPU work (md_clone_bio); with
+//      the kMdCore placement and a write, bitmap startwrite over pers->bitmap_sector's range;
+//   2. the personality queues member bios; when it submits them it first runs the bitmap's
+//      unplug (raid1_unplug -> flush_bio_list -> raid1_prepare_flush_writes; raid10 and raid5
+//      likewise), so dirty bitmap pages reach every member (PREFLUSH|FUA) before the data; a
+//      bio is its own plug (fio's default iodepth_batch_submit=1);
+//   3. member completions run in interrupt context on the core that issued each;
+//   4. at the end (on the completing core): kMdCore placement endwrite (md_end_clone_io),
+//      bio_endio, then the core is released and submit() returns.
+// PREFLUSH on a host bio (md_flush_request) is sent to every member before the data; an empty
+// flush completes when every member has flushed.
+// The bitmap daemon (md_check_recovery -> bitmap daemon_work every daemon_sleep) runs as the
+// md thread on core 0 (the personality thread's core; configurable later).
+// Left out so far: resync/recovery (next issue), the superblock and its events updates on
+// every write-pending transition (md_write_start: MD_SB_CHANGE_PENDING on a clean array),
+// suspend/quiesce, reshape, bad-block lists, failfast.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bitmaps/bitmap_ops.h"
+#include "bitmaps/sim_sync.h"
+#include "raid/array_config.h"
+#include "raid/disk.h"
+#include "raid/md_costs.h"
+#include "raid/personality.h"
+#include "sim/machine.h"
+
+namespace mdsim {
+
+// One member (struct md_rdev plus the personality's per-mirror state).
+struct Member {
+  std::unique_ptr<Disk> disk;
+  bool faulty = false;
+  bool write_mostly = false;
+  // raid1 read balancing (struct raid1_info): where the last request ended, and the current
+  // sequential run.
+  Sector head_position = 0;
+  Sector next_seq_sect = 0;
+  Sector seq_start = 0;
+  int nr_pending = 0;  // rdev->nr_pending: member bios in flight
+};
+
+// Where md puts the internal bitmap on each member (1.2 metadata: superblock at 4 KiB, the
+// bitmap 4 KiB after it) and how big a bitmap storage page is.
+inline constexpr Sector kBitmapStartSector = 16;
+inline constexpr uint32_t kBitmapPageSectors = 8;
+
+class MemberBitmapIo;
+
+// One member bio of a host bio (the bios[] slot of an r1bio/r10bio).
+struct MemberBio {
+  int member = -1;
+  DiskRequest req;  // sector relative to the member's data area
+  DiskIo io;
+  IoResult result;
+};
+
+class Mddev {
+ public:
+  // `disks` become the members, in order. Aborts on a config raid/ cannot build (the app
+  // layer validates configs first and reports errors with their JSON paths).
+  Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Disk>> disks);
+  ~Mddev();
+  Mddev(const Mddev&) = delete;
+  Mddev& operator=(const Mddev&) = delete;
+
+  Machine& machine() const { return *machine_; }
+  Simulator& sim() const { return machine_->sim(); }
+  const ArrayConfig& config() const { return cfg_; }
+  const MdCosts& costs() const { return costs_; }
+  Personality& personality() const { return *pers_; }
+  Sector array_sectors() const { return pers_->array_sectors(); }
+  Sector member_sectors() const { return member_sectors_; }
+  int raid_disks() const { return static_cast<int>(members_.size()); }
+  Member& member(int i) { return members_[static_cast<size_t>(i)]; }
+  const Member& member(int i) const { return members_[static_cast<size_t>(i)]; }
+  bool degraded() const { return view_.degraded; }
+  int failed_members() const;
+
+  BitmapOps& bitmap() const { return *bitmap_; }
+  bool bitmap_enabled() const { return bitmap_->enabled(); }
+
+  // Starts the md thread's bitmap daemon; stop() ends it (so the simulation can drain).
+  void start();
+  void stop() { stopping_ = true; }
+
+  // A host bio from a task on `cpu`, which the caller holds; the core is given up while the
+  // bio is in flight and is not held when this returns (at bio_endio).
+  Task<IoResult> submit(Cpu& cpu, DiskRequest bio);
+
+  // --- For personalities ----------------------------------------------------------------
+  // Bitmap operations on `cpu` (held), charged to the "bitmap" kind (synchronisation to
+  // "bitmap_sync").
+  Task<void> bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c);
+  Task<void> bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors, const WriteCookie& c);
+  Task<void> bitmap_unplug(Cpu& cpu);
+  Task<void> bitmap_start_behind_write(Cpu& cpu);
+  Task<void> bitmap_end_behind_write(Cpu& cpu);
+  Task<void> bitmap_wait_behind_writes(Cpu& cpu);
+  bool hooks_in_personality() const {
+    return cfg_.hooks == HookPlacement::kPerPersonality && bitmap_enabled();
+  }
+  // Issues a member bio from `cpu` (held): member_submit CPU work, then the disk's submit_bio.
+  // `r.sector` is relative to the member's data area. Counts it in the member's nr_pending.
+  Task<void> issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io);
+  // Waits for a member bio, then runs its completion in interrupt context on `cpu` (the core
+  // that issued it): takes the core and charges member_endio. Returns holding it. A failed
+  // write or read marks the member faulty (md_error).
+  Task<IoResult> complete(Cpu& cpu, int member, DiskIo& io);
+  // Issues every bio of `bios` from `cpu` (held), gives the core up, runs each completion as
+  // complete() does as it arrives, and returns when all are done holding the core of the last
+  // completion. result.status: kOk if any succeeded (md's R1BIO_Uptodate), else the error.
+  Task<MdCompletion> fan_out(Cpu& cpu, std::span<MemberBio> bios);
+  // The waiting half of fan_out: `bios` were issued from `cpu`, which is not held now.
+  Task<MdCompletion> wait_bios(Cpu& cpu, std::span<MemberBio> bios);
+  // md_error: the member is Faulty from now on; the array is degraded.
+  void md_error(int member);
+
+  // Kinds of CPU work, for reports (CPU time by kind).
+  struct Kinds {
+    KindId md, pers, submit, endio, bio_endio, bitmap, bitmap_sync, daemon, raid_thread;
+  };
+  const Kinds& kinds() const { return kinds_; }
+
+  // Counters.
+  struct Stats {
+    uint64_t reads = 0, writes = 0, flushes = 0, discards = 0;  // host bios completed
+    uint64_t errors = 0;                                         // host bios failed
+    uint64_t member_ios = 0;                                     // member bios issued
+    uint64_t bitmap_page_writes = 0;  // bitmap pages written (each to every member)
+    uint64_t daemon_passes = 0;
+    // Bitmap calls (where the hooks are placed decides how many per bio).
+    uint64_t bitmap_startwrites = 0, bitmap_endwrites = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  friend class MemberBitmapIo;
+  Task<void> daemon();
+  Task<IoResult> flush_members(Cpu& cpu);
+
+  Machine* machine_;
+  ArrayConfig cfg_;
+  MdCosts costs_;
+  Kinds kinds_;
+  std::vector<Member> members_;
+  Sector member_sectors_ = 0;
+  MddevView view_;
+  std::unique_ptr<BitmapOps> bitmap_;
+  std::unique_ptr<SimSyncDomain> domain_;
+  std::unique_ptr<MemberBitmapIo> bitmap_io_;
+  std::unique_ptr<Personality> pers_;
+  Stats stats_;
+  bool started_ = false;
+  bool stopping_ = false;
+};
+
+// Builds the personality cfg.level names (raid1, raid10, raid4/5/6); aborts on an unknown one.
+std::unique_ptr<Personality> make_personality(Mddev& md);
+
+}  // namespace mdsim

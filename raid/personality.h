@@ -1,0 +1,57 @@
+// The personality interface (struct md_personality, drivers/md/md.h): what md core calls for
+// each host bio, plus the 6.14 bitmap_sector hook.
+//
+// make_request runs on the submitting core, which the caller holds: it does the personality's
+// CPU work, queues and issues member bios (charging md_costs), gives the core up while they
+// are in flight, runs each member completion in interrupt context on the core that issued it,
+// and returns when the host bio is complete (for raid1 write-behind: when only behind writes
+// remain), holding the core of the completion that finished it (irq context). md core then runs
+// its own completion work there (6.14+ bitmap endwrite, bio_endio) and releases that core.
+#pragma once
+
+#include <cstdint>
+
+#include "raid/disk.h"
+#include "sim/machine.h"
+#include "sim/task.h"
+
+namespace mdsim {
+
+class Mddev;
+
+struct MdCompletion {
+  IoResult result;
+  Cpu* cpu = nullptr;  // the core the completion runs on, held
+};
+
+class Personality {
+ public:
+  explicit Personality(Mddev& md) : md_(&md) {}
+  virtual ~Personality() = default;
+  Personality(const Personality&) = delete;
+  Personality& operator=(const Personality&) = delete;
+
+  virtual const char* name() const = 0;
+  // The array's size in sectors (md's array_sectors).
+  virtual Sector array_sectors() const = 0;
+  // What the bitmap covers: resync_max_sectors (per-member size for raid1/4/5/6, the array
+  // for raid10).
+  virtual Sector bitmap_sectors() const = 0;
+  // pers->bitmap_sector (6.14+): the array range a bio covers -> the range the bitmap counts.
+  virtual void bitmap_sector(Sector* offset, uint64_t* sectors) const {
+    (void)offset;
+    (void)sectors;
+  }
+  // Host bios (reads, writes, discards; flushes are md core's). `bio` lies inside the array.
+  virtual Task<MdCompletion> make_request(Cpu& cpu, const DiskRequest& bio) = 0;
+  // A member failed (md_error): the personality's error handler.
+  virtual void error(int member) { (void)member; }
+
+ protected:
+  Mddev& md() const { return *md_; }
+
+ private:
+  Mddev* md_;
+};
+
+}  // namespace mdsim

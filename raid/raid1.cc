@@ -1,0 +1,173 @@
+// raid1: see raid1.h.
+#include "raid/raid1.h"
+
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "raid/mddev.h"
+#include "sim/join.h"
+
+namespace mdsim {
+
+struct Raid1::Write {
+  std::vector<MemberBio> bios;  // [0, normal): ordinary; [normal, size): behind (write-mostly)
+  size_t normal = 0;
+  bool behind = false;
+  int groups = 1;  // groups of bios still in flight (ordinary, behind)
+  Sector sector = 0;
+  uint32_t sectors = 0;
+  WriteCookie cookie;
+};
+
+Raid1::Raid1(Mddev& md) : Personality(md) {
+  for (int i = 0; i < md.raid_disks(); ++i) {
+    if (md.member(i).disk->profile().model == "hdd") nonrot_ = false;
+  }
+}
+
+Sector Raid1::array_sectors() const { return md().member_sectors(); }
+
+Task<MdCompletion> Raid1::make_request(Cpu& cpu, const DiskRequest& bio) {
+  co_await cpu.work(md().costs().pers_request, md().kinds().pers);
+  if (bio.op == DiskOp::kRead) co_return co_await read_request(cpu, bio);
+  co_return co_await write_request(cpu, bio);
+}
+
+int Raid1::read_balance(Sector sector, uint32_t sectors, uint64_t blocked) {
+  // choose_best_rdev
+  int min_pending_disk = -1, closest_disk = -1, sequential_disk = -1, chosen = -1;
+  uint64_t min_pending = std::numeric_limits<uint64_t>::max();
+  Sector closest = std::numeric_limits<Sector>::max();
+  for (int d = 0; d < md().raid_disks() && chosen < 0; ++d) {
+    const Member& m = md().member(d);
+    if ((blocked >> d) & 1 || m.faulty || m.write_mostly) continue;
+    uint64_t pending = static_cast<uint64_t>(m.nr_pending);
+    Sector dist = sector > m.head_position ? sector - m.head_position : m.head_position - sector;
+    if (m.next_seq_sect == sector || m.head_position == sector) {
+      chosen = d;  // should_choose_next is false: our members report no io_opt
+      break;
+    }
+    if (pending < min_pending) {
+      min_pending = pending;
+      min_pending_disk = d;
+    }
+    if (dist < closest) {
+      closest = dist;
+      closest_disk = d;
+    }
+  }
+  if (chosen < 0 && sequential_disk >= 0 && min_pending != 0) chosen = sequential_disk;
+  if (chosen < 0) {
+    chosen = min_pending_disk >= 0 && (nonrot_ || min_pending == 0) ? min_pending_disk
+                                                                    : closest_disk;
+  }
+  if (chosen < 0) {  // choose_slow_rdev: a write-mostly member if nothing else
+    for (int d = 0; d < md().raid_disks(); ++d) {
+      const Member& m = md().member(d);
+      if (!((blocked >> d) & 1) && !m.faulty && m.write_mostly) {
+        chosen = d;
+        break;
+      }
+    }
+  }
+  if (chosen >= 0) {  // update_read_sectors
+    Member& m = md().member(chosen);
+    if (m.next_seq_sect != sector) m.seq_start = sector;
+    m.next_seq_sect = sector + sectors;
+  }
+  return chosen;
+}
+
+Task<MdCompletion> Raid1::read_request(Cpu& cpu, const DiskRequest& bio) {
+  uint64_t blocked = 0;
+  for (;;) {
+    const int d = read_balance(bio.sector, bio.sectors, blocked);
+    if (d < 0) {  // no readable member left
+      const Time t = md().sim().now();
+      co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
+    }
+    if (md().member(d).write_mostly && md().bitmap_enabled()) {
+      co_await md().bitmap_wait_behind_writes(cpu);
+    }
+    MemberBio b;
+    b.member = d;
+    b.req = bio;
+    co_await md().issue(cpu, d, b.req, b.io);
+    cpu.release();
+    IoResult r = co_await md().complete(cpu, d, b.io);  // holds cpu (irq)
+    if (r.ok()) {
+      md().member(d).head_position = bio.sector + bio.sectors;  // update_head_pos
+      co_return MdCompletion{r, &cpu};
+    }
+    // raid1d: handle_read_error re-reads from another member.
+    blocked |= uint64_t{1} << d;
+    ++stats_.read_retries;
+    cpu.release();
+    co_await cpu.acquire(md().kinds().raid_thread);
+    co_await cpu.work(md().costs().thread_wakeup, md().kinds().raid_thread);
+  }
+}
+
+Task<void> Raid1::close_write(Cpu& cpu, Write& w) {
+  if (w.behind) co_await md().bitmap_end_behind_write(cpu);
+  if (md().hooks_in_personality()) {
+    co_await md().bitmap_endwrite(cpu, w.sector, w.sectors, w.cookie);
+  }
+}
+
+Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
+  auto w = std::make_shared<Write>();
+  w->sector = bio.sector;
+  w->sectors = bio.sectors;
+  int ordinary = 0, mostly = 0;
+  for (int d = 0; d < md().raid_disks(); ++d) {
+    const Member& m = md().member(d);
+    if (m.faulty) continue;
+    (m.write_mostly ? mostly : ordinary) += 1;
+  }
+  // Behind I/O? Not if there are too many, or a reader on a write-mostly member waits.
+  if (mostly > 0 && ordinary > 0 && md().bitmap_enabled() && md().config().max_write_behind > 0) {
+    BitmapStats st = md().bitmap().get_stats();
+    w->behind = !st.behind_wait && st.behind_writes < md().config().max_write_behind;
+  }
+  w->bios = std::vector<MemberBio>(static_cast<size_t>(ordinary + mostly));
+  size_t k = 0;
+  for (int pass = 0; pass < 2; ++pass) {  // ordinary members first, then write-mostly ones
+    for (int d = 0; d < md().raid_disks(); ++d) {
+      const Member& m = md().member(d);
+      if (m.faulty || m.write_mostly != (pass == 1)) continue;
+      MemberBio& b = w->bios[k++];
+      b.member = d;
+      b.req = bio;
+    }
+  }
+  w->normal = w->behind ? static_cast<size_t>(ordinary) : w->bios.size();
+  if (w->behind) {
+    ++stats_.behind_writes;
+    co_await cpu.work(md().costs().copy_per_kib * bio.bytes() / 1024, md().kinds().pers);
+    co_await md().bitmap_start_behind_write(cpu);
+    w->groups = 2;
+  }
+  if (md().hooks_in_personality()) {
+    co_await md().bitmap_startwrite(cpu, w->sector, w->sectors, w->cookie);
+  }
+  // blk_finish_plug -> raid1_unplug -> flush_bio_list: bitmap pages first, then the data.
+  if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
+  for (MemberBio& b : w->bios) co_await md().issue(cpu, b.member, b.req, b.io);
+  cpu.release();
+  std::span<MemberBio> all(w->bios);
+  if (w->behind) spawn(md().sim(), behind_tail(cpu, w));
+  MdCompletion c = co_await md().wait_bios(cpu, all.first(w->normal));
+  if (--w->groups == 0) co_await close_write(*c.cpu, *w);
+  co_return c;
+}
+
+Task<void> Raid1::behind_tail(Cpu& cpu, std::shared_ptr<Write> w) {
+  std::span<MemberBio> all(w->bios);
+  MdCompletion c = co_await md().wait_bios(cpu, all.subspan(w->normal));
+  if (--w->groups == 0) co_await close_write(*c.cpu, *w);
+  c.cpu->release();
+}
+
+}  // namespace mdsim
