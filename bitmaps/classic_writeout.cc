@@ -12,6 +12,8 @@
 #include "bitmaps/bitmap_image.h"
 #include "bitmaps/classic_counters.h"
 
+#include <cstring>
+
 namespace mdsim {
 namespace {
 
@@ -124,9 +126,11 @@ std::vector<ClassicCounters::PageImage> ClassicCounters::snapshot(
   std::vector<PageImage> out;
   for (uint64_t p : pages) {
     PageImage im{p, ++write_seq_, std::vector<uint8_t>(kBitmapPageBytes)};
-    for (uint64_t i = 0; i < kBitmapPageBytes; ++i) {
-      im.bytes[i] = mem_[p * kBitmapPageBytes + i].load();
-    }
+    // A plain copy of the page, as write_sb_page hands the live page to the block layer while
+    // other CPUs may set bits in it (std::atomic<uint8_t> is a plain byte: static_assert).
+    static_assert(sizeof(std::atomic<uint8_t>) == 1 && std::atomic<uint8_t>::is_always_lock_free);
+    std::memcpy(im.bytes.data(), static_cast<const void*>(&mem_[p * kBitmapPageBytes]),
+                kBitmapPageBytes);
     if (p == 0) {
       std::array<uint8_t, kBitmapSuperBytes> sb = encode_super(events);
       std::copy(sb.begin(), sb.end(), im.bytes.begin());

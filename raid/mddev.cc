@@ -24,6 +24,7 @@ namespace {
 Task<void> fan_in(Mddev& md, Cpu& cpu, MemberBio& b, int* remaining, Cpu** last) {
   b.result = co_await md.complete(cpu, b.member, b.io);
   if (--*remaining > 0) {
+    co_await cpu.settle();
     cpu.release();
   } else {
     *last = &cpu;
@@ -104,6 +105,7 @@ Task<void> Mddev::daemon() {
 }
 
 Task<void> Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   ++stats_.bitmap_startwrites;
   co_await bitmap_->startwrite_tracked(x, offset, sectors, c);
@@ -111,44 +113,53 @@ Task<void> Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, W
 
 Task<void> Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
                                   const WriteCookie& c) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   co_await bitmap_->endwrite_tracked(x, offset, sectors, c);
   ++stats_.bitmap_endwrites;
 }
 
 Task<void> Mddev::bitmap_unplug(Cpu& cpu) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   co_await bitmap_->unplug(x, *bitmap_io_, true);
 }
 
 Task<void> Mddev::bitmap_start_behind_write(Cpu& cpu) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   co_await bitmap_->start_behind_write(x);
 }
 
 Task<void> Mddev::bitmap_end_behind_write(Cpu& cpu) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   co_await bitmap_->end_behind_write(x);
 }
 
 Task<void> Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
+  co_await cpu.settle();
   SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
   co_await bitmap_->wait_behind_writes(x);
 }
 
-Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
-  co_await cpu.work(costs_.member_submit, kinds_.submit);
-  Member& x = members_[static_cast<size_t>(member)];
+void Mddev::prepare(Cpu& cpu, int member, DiskRequest& r) {
+  cpu.charge(costs_.member_submit, kinds_.submit);
   if (r.op != DiskOp::kFlush) r.sector += cfg_.data_offset_sectors;
-  ++x.nr_pending;
+  ++members_[static_cast<size_t>(member)].nr_pending;
   ++stats_.member_ios;
-  co_await x.disk->issue(cpu, r, io);
+}
+
+Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
+  prepare(cpu, member, r);
+  co_await cpu.settle();
+  co_await members_[static_cast<size_t>(member)].disk->issue(cpu, r, io);
 }
 
 Task<IoResult> Mddev::complete(Cpu& cpu, int member, DiskIo& io) {
   IoResult r = co_await io;
   co_await cpu.acquire(kinds_.endio, /*irq=*/true);
-  co_await cpu.work(costs_.member_endio, kinds_.endio);
+  cpu.charge(costs_.member_endio, kinds_.endio);
   Member& x = members_[static_cast<size_t>(member)];
   --x.nr_pending;
   if (r.status == IoStatus::kError) md_error(member);
@@ -160,7 +171,12 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
     const Time t = sim().now();
     co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
   }
-  for (MemberBio& b : bios) co_await issue(cpu, b.member, b.req, b.io);
+  for (MemberBio& b : bios) {
+    DiskRequest r = b.req;
+    prepare(cpu, b.member, r);
+    co_await cpu.settle();
+    co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
+  }
   cpu.release();
   co_return co_await wait_bios(cpu, bios);
 }
@@ -204,6 +220,7 @@ Task<IoResult> Mddev::flush_members(Cpu& cpu) {
   MdCompletion c = co_await fan_out(cpu, flush);
   // Back on the submitting core for the data part (md_flush_request continues the bio from
   // the flush's end_io via a work item; modelled as the submitter carrying on).
+  co_await c.cpu->settle();
   c.cpu->release();
   co_await cpu.acquire(kinds_.md);
   co_return c.result;
@@ -211,11 +228,12 @@ Task<IoResult> Mddev::flush_members(Cpu& cpu) {
 
 Task<IoResult> Mddev::submit(Cpu& cpu, DiskRequest bio) {
   const Time t0 = sim().now();
-  co_await cpu.work(costs_.md_request, kinds_.md);
+  cpu.charge(costs_.md_request, kinds_.md);
   if (bio.op == DiskOp::kFlush || bio.preflush) {
     IoResult fr = co_await flush_members(cpu);
     if (bio.op == DiskOp::kFlush) {
-      co_await cpu.work(costs_.bio_endio, kinds_.bio_endio);
+      cpu.charge(costs_.bio_endio, kinds_.bio_endio);
+      co_await cpu.settle();
       cpu.release();
       ++stats_.flushes;
       if (!fr.ok()) ++stats_.errors;
@@ -236,7 +254,8 @@ Task<IoResult> Mddev::submit(Cpu& cpu, DiskRequest bio) {
   }
   MdCompletion c = co_await pers_->make_request(cpu, bio);
   if (hook) co_await bitmap_endwrite(*c.cpu, boff, bsec, cookie);  // md_end_clone_io
-  co_await c.cpu->work(costs_.bio_endio, kinds_.bio_endio);
+  c.cpu->charge(costs_.bio_endio, kinds_.bio_endio);
+  co_await c.cpu->settle();
   c.cpu->release();
   switch (bio.op) {
     case DiskOp::kRead: ++stats_.reads; break;

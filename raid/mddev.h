@@ -112,9 +112,13 @@ class Mddev {
   // Issues a member bio from `cpu` (held): member_submit CPU work, then the disk's submit_bio.
   // `r.sector` is relative to the member's data area. Counts it in the member's nr_pending.
   Task<void> issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io);
+  // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
+  // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
+  void prepare(Cpu& cpu, int member, DiskRequest& r);
   // Waits for a member bio, then runs its completion in interrupt context on `cpu` (the core
-  // that issued it): takes the core and charges member_endio. Returns holding it. A failed
-  // write or read marks the member faulty (md_error).
+  // that issued it): takes the core and charges member_endio (Cpu::charge: the caller settles
+  // before anything visible). Returns holding it. A failed write or read marks the member
+  // faulty (md_error). The bitmap_* calls above settle first.
   Task<IoResult> complete(Cpu& cpu, int member, DiskIo& io);
   // Issues every bio of `bios` from `cpu` (held), gives the core up, runs each completion as
   // complete() does as it arrives, and returns when all are done holding the core of the last

@@ -7,6 +7,7 @@
 // and returns when the host bio is complete (for raid1 write-behind: when only behind writes
 // remain), holding the core of the completion that finished it (irq context). md core then runs
 // its own completion work there (6.14+ bitmap endwrite, bio_endio) and releases that core.
+// Work may be left charged on either core (Cpu::charge) for the next settle().
 #pragma once
 
 #include <cstdint>

@@ -29,9 +29,8 @@ Raid1::Raid1(Mddev& md) : Personality(md) {
 Sector Raid1::array_sectors() const { return md().member_sectors(); }
 
 Task<MdCompletion> Raid1::make_request(Cpu& cpu, const DiskRequest& bio) {
-  co_await cpu.work(md().costs().pers_request, md().kinds().pers);
-  if (bio.op == DiskOp::kRead) co_return co_await read_request(cpu, bio);
-  co_return co_await write_request(cpu, bio);
+  cpu.charge(md().costs().pers_request, md().kinds().pers);
+  return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
 }
 
 int Raid1::read_balance(Sector sector, uint32_t sectors, uint64_t blocked) {
@@ -103,6 +102,7 @@ Task<MdCompletion> Raid1::read_request(Cpu& cpu, const DiskRequest& bio) {
     // raid1d: handle_read_error re-reads from another member.
     blocked |= uint64_t{1} << d;
     ++stats_.read_retries;
+    co_await cpu.settle();
     cpu.release();
     co_await cpu.acquire(md().kinds().raid_thread);
     co_await cpu.work(md().costs().thread_wakeup, md().kinds().raid_thread);
@@ -145,7 +145,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   w->normal = w->behind ? static_cast<size_t>(ordinary) : w->bios.size();
   if (w->behind) {
     ++stats_.behind_writes;
-    co_await cpu.work(md().costs().copy_per_kib * bio.bytes() / 1024, md().kinds().pers);
+    cpu.charge(md().costs().copy_per_kib * bio.bytes() / 1024, md().kinds().pers);
     co_await md().bitmap_start_behind_write(cpu);
     w->groups = 2;
   }
@@ -154,7 +154,12 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   }
   // blk_finish_plug -> raid1_unplug -> flush_bio_list: bitmap pages first, then the data.
   if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
-  for (MemberBio& b : w->bios) co_await md().issue(cpu, b.member, b.req, b.io);
+  for (MemberBio& b : w->bios) {
+    DiskRequest r = b.req;
+    md().prepare(cpu, b.member, r);
+    co_await cpu.settle();
+    co_await md().member(b.member).disk->issue(cpu, r, b.io);
+  }
   cpu.release();
   std::span<MemberBio> all(w->bios);
   if (w->behind) spawn(md().sim(), behind_tail(cpu, w));
@@ -167,6 +172,7 @@ Task<void> Raid1::behind_tail(Cpu& cpu, std::shared_ptr<Write> w) {
   std::span<MemberBio> all(w->bios);
   MdCompletion c = co_await md().wait_bios(cpu, all.subspan(w->normal));
   if (--w->groups == 0) co_await close_write(*c.cpu, *w);
+  co_await c.cpu->settle();
   c.cpu->release();
 }
 

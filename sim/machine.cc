@@ -30,6 +30,7 @@ void Cpu::grant(AcquireAwaiter* a) {
 void Cpu::close_segment() const {
   if (!held_) return;
   Time now = sim_->now();
+  if (now <= seg_start_) return;  // inside settled time, already booked by charge()
   Time d = now - seg_start_;
   if (static_cast<size_t>(kind_) >= kind_time_.size()) {
     kind_time_.resize(static_cast<size_t>(kind_) + 1, 0);
@@ -45,9 +46,38 @@ void Cpu::set_kind(KindId kind) {
   kind_ = kind;
 }
 
+void Cpu::charge(Time cost, KindId kind) {
+  if (!held_) {
+    std::fprintf(stderr, "mdsim: internal error: cpu%d charged while free\n", id_);
+    std::abort();
+  }
+  if (cost <= 0) return;
+  close_segment();
+  if (static_cast<size_t>(kind) >= kind_time_.size()) {
+    kind_time_.resize(static_cast<size_t>(kind) + 1, 0);
+  }
+  kind_time_[static_cast<size_t>(kind)] += cost;
+  busy_ += cost;
+  owed_ += cost;
+}
+
+Cpu::WorkAwaiter Cpu::settle() {
+  Time t = owed_;
+  owed_ = 0;
+  if (t > 0) {
+    close_segment();
+    seg_start_ = sim_->now() + t;  // the coming interval is booked already
+  }
+  return WorkAwaiter{sim_, t};
+}
+
 void Cpu::release() {
   if (!held_) {
     std::fprintf(stderr, "mdsim: internal error: cpu%d released while free\n", id_);
+    std::abort();
+  }
+  if (owed_ != 0) {
+    std::fprintf(stderr, "mdsim: internal error: cpu%d released with unsettled work\n", id_);
     std::abort();
   }
   close_segment();

@@ -62,11 +62,26 @@ class Cpu {
   // Charges what follows to `kind` (the holder only).
   void set_kind(KindId kind);
   KindId kind() const { return kind_; }
-  // Spends `cost` ns of CPU time on `kind` (the holder only).
-  Simulator::DelayAwaiter work(Time cost, KindId kind) {
+  // Resumes its awaiter `cost` ns later; ready at once (no event) when cost is 0.
+  struct WorkAwaiter {
+    Simulator* sim;
+    Time cost;
+    bool await_ready() const noexcept { return cost <= 0; }
+    void await_suspend(std::coroutine_handle<> h) const { sim->resume_at(sim->now() + cost, h); }
+    void await_resume() const noexcept {}
+  };
+  // Spends `cost` ns of CPU time on `kind` (the holder only). Zero cost takes no time and
+  // lets no other event run first.
+  WorkAwaiter work(Time cost, KindId kind) {
     set_kind(kind);
-    return sim_->delay(cost);
+    return WorkAwaiter{sim_, cost};
   }
+  // Deferred work, for hot paths: charge() books `cost` of `kind` at once without an event;
+  // settle() then lets all the charged time pass in one wait. The holder must settle before
+  // anything another process can see (a lock, an I/O, release()): charged work is only a
+  // shorthand for consecutive work() calls.
+  void charge(Time cost, KindId kind);
+  WorkAwaiter settle();
   // Takes the core, spends `cost` on `kind`, gives it back.
   Task<void> run(Time cost, KindId kind, bool irq = false);
 
@@ -86,7 +101,8 @@ class Cpu {
   int socket_;
   bool held_ = false;
   KindId kind_ = 0;
-  mutable Time seg_start_ = 0;
+  mutable Time seg_start_ = 0;  // may lie ahead of now while charged work is settling
+  Time owed_ = 0;                // charged and not yet settled
   mutable std::vector<Time> kind_time_;
   mutable Time busy_ = 0;
   WaitList irq_waiters_;

@@ -66,6 +66,35 @@ TEST(Cpu, TimeIsChargedToTheCurrentKind) {
   EXPECT_EQ(m.kind_names()[static_cast<size_t>(m.kind("c"))], "c");
 }
 
+Task<void> charged(Cpu& cpu, Machine& m, Time* settled_at) {
+  co_await cpu.acquire(m.kind("a"));
+  co_await cpu.work(10, m.kind("a"));
+  cpu.charge(30, m.kind("b"));
+  cpu.charge(50, m.kind("c"));
+  cpu.charge(0, m.kind("c"));
+  co_await cpu.settle();
+  *settled_at = m.sim().now();
+  co_await cpu.work(20, m.kind("b"));
+  co_await cpu.settle();  // nothing owed: no wait
+  cpu.release();
+}
+
+TEST(Cpu, ChargedWorkIsBookedToItsKindsAndPassesInOneWait) {
+  Simulator sim;
+  Machine m(sim, profile(1, 1));
+  Time settled_at = -1;
+  spawn(sim, charged(m.cpu(0), m, &settled_at));
+  sim.run();
+  EXPECT_EQ(settled_at, 90);
+  EXPECT_EQ(sim.now(), 110);
+  EXPECT_EQ(m.cpu(0).time_in(m.kind("a")), 10);
+  EXPECT_EQ(m.cpu(0).time_in(m.kind("b")), 50);
+  EXPECT_EQ(m.cpu(0).time_in(m.kind("c")), 50);
+  EXPECT_EQ(m.cpu(0).busy_time(), 110);
+  // spawn's first step, work(10), the settle and work(20): zero-cost waits add no events.
+  EXPECT_EQ(sim.events_fired(), 4u);
+}
+
 TEST(Machine, TransferCostsFollowTopology) {
   Simulator sim;
   MachineProfile p = profile(2, 8);
