@@ -107,7 +107,10 @@ std::vector<std::pair<double, Time>> LatencyHistogram::percentiles(
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return ps[a] < ps[b]; });
 
-  const double total = static_cast<double>(count_);
+  // fio compares in long double (calc_clat_percentiles: `sum >= (plist[j].u.f / 100.0) *
+  // nr` with a long double per_sum): 99.95% of 4000 is 3998 exactly there, one ulp above it
+  // in double, which would pick the next bin.
+  const long double total = static_cast<long double>(count_);
   size_t j = 0;
   uint64_t cumulative = 0;
   for (int i = 0; i < kPlatNr && j < order.size(); ++i) {
@@ -116,8 +119,8 @@ std::vector<std::pair<double, Time>> LatencyHistogram::percentiles(
     cumulative += c;
     const Time value = static_cast<Time>(bin_value(i));
     while (j < order.size()) {
-      const double p = std::clamp(ps[order[j]], 0.0, 100.0);
-      if (static_cast<double>(cumulative) < p / 100.0 * total) break;
+      const long double p = std::clamp(ps[order[j]], 0.0, 100.0);
+      if (static_cast<long double>(cumulative) < p / 100.0L * total) break;
       out[order[j]].second = value;
       ++j;
     }
