@@ -1,6 +1,8 @@
 // Strict JSON configuration reading: see json_reader.h.
 #include "app/json_reader.h"
 
+#include <algorithm>
+
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -151,6 +153,28 @@ void JsonObject::get_enum(const char* key, std::string& out,
   std::string list;
   for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
   fail(key, "unknown value \"" + s + "\" (expected one of: " + list + ")");
+}
+
+void JsonObject::get_int_list(const char* key, std::vector<int>& out, int lo, int hi) {
+  if (!note(key)) return;
+  const auto& v = value(key);
+  if (!v.is_array()) fail(key, std::string("expected a list of integers, got ") + type_name(v));
+  std::vector<int> r;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto& e = v[i];
+    const std::string at = std::string(key) + "[" + std::to_string(i) + "]";
+    if (!e.is_number_integer()) fail(at, std::string("expected an integer, got ") + type_name(e));
+    int64_t x = e.get<int64_t>();
+    if (x < lo || x > hi) {
+      fail(at, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+                   ", got " + std::to_string(x));
+    }
+    if (std::find(r.begin(), r.end(), static_cast<int>(x)) != r.end()) {
+      fail(at, std::to_string(x) + " is listed twice");
+    }
+    r.push_back(static_cast<int>(x));
+  }
+  out = std::move(r);
 }
 
 JsonObject JsonObject::child(const char* key) {

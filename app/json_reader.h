@@ -45,6 +45,8 @@ class JsonObject {
   void get(const char* key, std::string& out);
   // A string that must be one of `choices`.
   void get_enum(const char* key, std::string& out, const std::vector<std::string>& choices);
+  // A list of integers, each in [lo, hi], distinct (absent: `out` untouched).
+  void get_int_list(const char* key, std::vector<int>& out, int lo, int hi);
   // A nested object (absent: an empty object, so its defaults stand).
   JsonObject child(const char* key);
 

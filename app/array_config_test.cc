@@ -1,0 +1,105 @@
+// The "array" section: defaults, every level's layout checks, and bad values with messages.
+#include "app/array_config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mdsim {
+namespace {
+
+constexpr Sector kDisk = Sector{1} << 31;  // 1 TiB members
+
+ArrayConfig parse(const std::string& text, Sector disk = kDisk) {
+  nlohmann::json j = parse_json_text(text, "t.json");
+  ArrayConfig a;
+  read_array_config(JsonObject(j, "t.json", "$.array"), a, disk);
+  return a;
+}
+
+std::string error_of(const std::string& text, Sector disk = kDisk) {
+  try {
+    parse(text, disk);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ArrayConfig, DefaultsAreMdadms) {
+  ArrayConfig a = parse("{}");
+  EXPECT_EQ(a.level, "raid1");
+  EXPECT_EQ(a.raid_disks, 2);
+  EXPECT_EQ(a.chunk_bytes, 512u * 1024);
+  EXPECT_EQ(a.bitmap, "bitmap");
+  EXPECT_EQ(a.bitmap_chunk_bytes, uint64_t{64} << 20);
+  EXPECT_EQ(a.hooks, HookPlacement::kMdCore);
+  EXPECT_EQ(a.stripe_cache_size, 256);
+}
+
+TEST(ArrayConfig, LevelsLayoutsAndRaid1Options) {
+  ArrayConfig a = parse(R"({"level": "raid5", "raid_disks": 5, "layout": "ra",
+                            "hooks": "pre-6.14", "stripe_cache_size": 4096})");
+  EXPECT_EQ(a.level, "raid5");
+  EXPECT_EQ(a.layout, "ra");
+  EXPECT_EQ(a.hooks, HookPlacement::kPerPersonality);
+  a = parse(R"({"level": "raid10", "raid_disks": 4, "layout": "f2"})");
+  EXPECT_EQ(a.layout, "f2");
+  a = parse(R"({"raid_disks": 3, "write_mostly": [2, 1], "max_write_behind": 256})");
+  EXPECT_EQ(a.write_mostly, (std::vector<int>{2, 1}));
+  EXPECT_EQ(a.max_write_behind, 256);
+  nlohmann::ordered_json j = to_json(a);
+  EXPECT_EQ(j["hooks"], "6.14");
+  EXPECT_EQ(j["write_mostly"].size(), 2u);
+}
+
+TEST(ArrayConfig, BadValuesNameTheirPath) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"({"level": "raid0"})",
+       "t.json: $.array.level: unknown value \"raid0\" (expected one of: raid1, raid10, raid4, "
+       "raid5, raid6)"},
+      {R"({"chunk_bytes": 12288})", "t.json: $.array.chunk_bytes: must be a power of two, got 12288"},
+      {R"({"level": "raid10", "layout": "x2"})",
+       "t.json: $.array.layout: \"x2\" is not a raid10 layout (n2, f2, o2, n3, ...)"},
+      {R"({"level": "raid5", "layout": "left-sideways"})",
+       "t.json: $.array.layout: \"left-sideways\" is not an md raid5 layout"},
+      {R"({"layout": "n2"})", "t.json: $.array.layout: raid1 takes no layout"},
+      {R"({"write_mostly": [0, 2]})",
+       "t.json: $.array.write_mostly[1]: must be between 0 and 1, got 2"},
+      {R"({"write_mostly": [1, 1]})", "t.json: $.array.write_mostly[1]: 1 is listed twice"},
+      {R"({"write_mostly": "1"})",
+       "t.json: $.array.write_mostly: expected a list of integers, got a string"},
+      {R"({"bitmap": "none", "max_write_behind": 10})",
+       "t.json: $.array.max_write_behind: write-behind needs a bitmap (mdadm refuses "
+       "--write-behind without one)"},
+      {R"({"level": "raid5", "max_write_behind": 10})",
+       "t.json: $.array.max_write_behind: write-behind is raid1 only"},
+      {R"({"bitmap": "bitmapx"})",
+       "t.json: $.array.bitmap: unknown value \"bitmapx\" (expected one of: none, bitmap, "
+       "llbitmap, scalaraid, epoch)"},
+      {R"({"hooks": "6.12"})",
+       "t.json: $.array.hooks: unknown value \"6.12\" (expected one of: 6.14, pre-6.14)"},
+      {R"({"member_sectors": 4294967296})",
+       "t.json: $.array.member_sectors: larger than the members' usable size (2147221504 "
+       "sectors after data_offset)"},
+      {R"({"stripe_cache_size": 16})",
+       "t.json: $.array.stripe_cache_size: must be between 17 and 32768, got 16"},
+      {R"({"raid_discs": 2})", "t.json: $.array.raid_discs: unknown key"},
+  };
+  for (const Case& c : cases) {
+    std::string got = error_of(c.text);
+    EXPECT_EQ(got.substr(0, std::string(c.message).size()), c.message) << c.text;
+  }
+  // raid6 needs 4 members: md's own rule, through raid5_layout's validate().
+  EXPECT_NE(error_of(R"({"level": "raid6", "raid_disks": 3})").find("$.array.raid_disks"),
+            std::string::npos);
+  // Tiny members cannot hold the data offset.
+  EXPECT_EQ(error_of("{}", 1000).substr(0, 42), "t.json: $.array.data_offset_sectors: at or");
+}
+
+}  // namespace
+}  // namespace mdsim
