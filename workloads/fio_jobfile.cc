@@ -24,8 +24,7 @@ std::string trim(const std::string& s) {
   throw FioJobError(file + ":" + std::to_string(line) + ": " + msg);
 }
 
-std::string expand_env(const std::string& s, const FioEnv& env, const std::string& file,
-                       int line) {
+std::string expand_env(const std::string& s, const FioEnv& env, const std::string& file, int line) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     if (s.compare(i, 2, "${") != 0) {
@@ -97,8 +96,8 @@ struct Reader {
   void include(const std::string& name, const std::string& file, int line, int depth) {
     if (name.empty()) fail(file, line, "include without a file name");
     if (depth >= kMaxIncludeDepth) {
-      fail(file, line, "includes nested more than " + std::to_string(kMaxIncludeDepth) +
-                           " deep (a cycle?)");
+      fail(file, line,
+           "includes nested more than " + std::to_string(kMaxIncludeDepth) + " deep (a cycle?)");
     }
     std::filesystem::path p(name);
     if (p.is_relative()) p = std::filesystem::path(file).parent_path() / p;

@@ -41,7 +41,7 @@ TEST(FioValue, HexSpacesAndFractions) {
 }
 
 TEST(FioValue, TimesUseTheOptionsDefaultUnitWithoutASuffix) {
-  EXPECT_EQ(parse_fio_time("10", kSecond), 10 * kSecond);       // runtime
+  EXPECT_EQ(parse_fio_time("10", kSecond), 10 * kSecond);            // runtime
   EXPECT_EQ(parse_fio_time("10", kMicrosecond), 10 * kMicrosecond);  // thinktime
   EXPECT_EQ(parse_fio_time("10m", kMicrosecond), 600 * kSecond);
   EXPECT_EQ(parse_fio_time("2h", kSecond), 7200 * kSecond);
