@@ -16,7 +16,7 @@
 #include <sstream>
 #include <string>
 
-#include "results/fio_result.h"
+#include "workloads/fio_result.h"
 
 namespace mdsim::fio_test {
 

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <string>
 
-#include "results/fio_result.h"
+#include "workloads/fio_result.h"
 
 namespace mdsim {
 

@@ -27,7 +27,7 @@
 
 namespace mdsim {
 
-// Data directions, numbered as fio's enum fio_ddir (and results/fio_result.h FioDdir).
+// Data directions, numbered as fio's enum fio_ddir (and workloads/fio_result.h FioDdir).
 enum class FioOp : int { kRead = 0, kWrite = 1, kTrim = 2 };
 inline constexpr int kFioOps = 3;
 const char* fio_op_name(FioOp op);  // "read", "write", "trim"

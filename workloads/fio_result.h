@@ -1,5 +1,5 @@
 // FioRunResult: what a simulated run reports, in fio's terms, for the fio-compatible writers
-// (fio_json.h, fio_text.h). It mirrors fio 3.33's per-job `struct thread_stat` (stat.h), the
+// (results/fio_json.h, results/fio_text.h). It mirrors fio 3.33's per-job `struct thread_stat` (stat.h), the
 // per-group `struct group_run_stats` and `struct disk_util_stat` (diskutil.h), holding raw
 // counters, never derived numbers: percentages, rates and the latency_ns/us/ms buckets are
 // computed by the writers exactly where fio computes them, so group reporting can merge jobs

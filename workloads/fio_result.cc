@@ -1,7 +1,7 @@
 // FioRunResult helpers: fio 3.33's sample statistics (stat.c add_stat_sample, sum_stat,
 // __add_samples), depth accounting (io_u.c io_u_mark_depth/submit/complete), job summing
 // for group reporting (sum_thread_stats, __show_run_stats) and group_run_stats.
-#include "results/fio_result.h"
+#include "workloads/fio_result.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // Tests for the fio result model's fio semantics: sample statistics, rate sampling, depth
 // slots, group reporting (sum_thread_stats), group_run_stats, percentiles and ctime.
-#include "results/fio_result.h"
+#include "workloads/fio_result.h"
 
 #include <gtest/gtest.h>
 
