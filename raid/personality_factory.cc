@@ -5,12 +5,14 @@
 
 #include "raid/mddev.h"
 #include "raid/raid1.h"
+#include "raid/raid10.h"
 
 namespace mdsim {
 
 std::unique_ptr<Personality> make_personality(Mddev& md) {
   const std::string& level = md.config().level;
   if (level == "raid1") return std::make_unique<Raid1>(md);
+  if (level == "raid10") return std::make_unique<Raid10>(md);
   std::fprintf(stderr, "mdsim: internal error: no personality for level \"%s\"\n", level.c_str());
   std::abort();
 }

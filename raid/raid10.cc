@@ -1,0 +1,321 @@
+// raid10: see raid10.h.
+#include "raid/raid10.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "raid/mddev.h"
+#include "sim/join.h"
+
+namespace mdsim {
+
+namespace {
+
+// raid1-10.c: a plug holding this many bios per copy is flushed on the spot.
+constexpr int kMaxPlugBio = 32;
+
+[[noreturn]] void config_bug(const std::string& what) {
+  std::fprintf(stderr, "mdsim: internal error: raid10 config: %s\n", what.c_str());
+  std::abort();
+}
+
+uint32_t parse_layout(const std::string& name) {
+  if (name.empty()) return kRaid10DefaultLayout;
+  if (name.size() > 2 && name[0] == '0' && (name[1] == 'x' || name[1] == 'X')) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(name.c_str() + 2, &end, 16);
+    if (*end != '\0' || v > std::numeric_limits<uint32_t>::max()) {
+      config_bug("bad layout word \"" + name + "\"");
+    }
+    return static_cast<uint32_t>(v);
+  }
+  const std::optional<uint32_t> w = parse_raid10_layout(name);
+  if (!w) config_bug("unknown layout \"" + name + "\"");
+  return *w;
+}
+
+// The host bio's end (md core fills in its times).
+MdCompletion finished(Simulator& sim, Cpu* cpu, bool failed) {
+  const Time t = sim.now();
+  return MdCompletion{IoResult{failed ? IoStatus::kError : IoStatus::kOk, t, t}, cpu};
+}
+
+}  // namespace
+
+struct Raid10::R10Bio {
+  Sector sector = 0;
+  uint32_t sectors = 0;
+  std::vector<Raid10Copy> copies;   // raid10_find_phys, slot order
+  std::vector<MemberBio> bios;      // writes: one per copy on a member not Faulty
+  std::unique_ptr<MemberBio> read;  // reads: the attempt in flight
+  int slot = -1;                    // reads: read_slot
+  std::vector<bool> blocked;        // reads: slots tried (IO_BLOCKED)
+  WriteCookie cookie;
+};
+
+struct Raid10::Plug {
+  std::vector<MemberBio*> bios;  // raid1_plug_cb->pending
+  int count = 0;
+};
+
+struct Raid10::Join {
+  int remaining = 0;
+  Cpu* last = nullptr;
+  bool failed = false;
+};
+
+Raid10::Raid10(Mddev& md) : Personality(md) {
+  const ArrayConfig& cfg = md.config();
+  geo_.layout = parse_layout(cfg.layout);
+  geo_.raid_disks = md.raid_disks();
+  geo_.chunk_sectors = cfg.chunk_bytes / kSectorBytes;
+  geo_.member_sectors = md.member_sectors();
+  if (cfg.chunk_bytes % kSectorBytes != 0) config_bug("chunk is not a whole number of sectors");
+  const std::string why = geo_.validate();
+  if (!why.empty()) config_bug(why);
+  array_sectors_ = geo_.array_sectors();
+  if (array_sectors_ == 0) config_bug("members too small for one chunk per copy");
+  nonrot_.resize(static_cast<size_t>(md.raid_disks()));
+  for (int i = 0; i < md.raid_disks(); ++i) {
+    nonrot_[static_cast<size_t>(i)] = md.member(i).disk->profile().model != "hdd";
+    nonrot_disks_ += nonrot_[static_cast<size_t>(i)] ? 1 : 0;
+  }
+}
+
+uint32_t Raid10::piece_sectors(Sector sector, uint32_t sectors) const {
+  const Sector chunk = geo_.chunk_sectors;
+  const Sector in_chunk = sector & (chunk - 1);
+  if (geo_.near_copies() < geo_.raid_disks && in_chunk + sectors > chunk) {
+    return static_cast<uint32_t>(chunk - in_chunk);
+  }
+  return sectors;
+}
+
+std::vector<Raid10::R10Bio> Raid10::split(const DiskRequest& bio) const {
+  std::vector<R10Bio> pieces;
+  Sector s = bio.sector;
+  uint32_t left = bio.sectors;
+  do {
+    R10Bio& r = pieces.emplace_back();
+    r.sector = s;
+    r.sectors = piece_sectors(s, left);
+    r.copies = raid10_find_phys(geo_, s);
+    s += r.sectors;
+    left -= r.sectors;
+  } while (left > 0);
+  return pieces;
+}
+
+bool Raid10::enough(int ignore) const {
+  const int disks = geo_.raid_disks;
+  int first = 0;
+  do {
+    int alive = 0;
+    int d = first;
+    for (int n = 0; n < geo_.copies(); ++n) {
+      if (d != ignore && !md().member(d).faulty) ++alive;
+      d = (d + 1) % disks;
+    }
+    if (alive == 0) return false;
+    first = (first + geo_.near_copies()) % disks;
+  } while (first != 0);
+  return true;
+}
+
+int Raid10::read_balance(std::span<const Raid10Copy> copies,
+                         const std::vector<bool>& blocked) const {
+  int best_dist_slot = -1, best_pending_slot = -1;
+  int min_pending = std::numeric_limits<int>::max();
+  Sector best_dist = std::numeric_limits<Sector>::max();
+  for (size_t slot = 0; slot < copies.size(); ++slot) {
+    if (slot < blocked.size() && blocked[slot]) continue;
+    const int d = copies[slot].member;
+    const Member& m = md().member(d);
+    if (m.faulty) continue;
+    const int pending = m.nr_pending;
+    if (min_pending > pending && nonrot_[static_cast<size_t>(d)]) {
+      min_pending = pending;
+      best_pending_slot = static_cast<int>(slot);
+    }
+    const Sector addr = copies[slot].member_sector;
+    Sector dist;
+    if (geo_.near_copies() > 1 && pending == 0) {
+      dist = 0;
+    } else if (geo_.far_copies() > 1) {
+      dist = addr;  // far/offset: always the lowest address
+    } else {
+      dist = addr > m.head_position ? addr - m.head_position : m.head_position - addr;
+    }
+    if (dist < best_dist) {
+      best_dist = dist;
+      best_dist_slot = static_cast<int>(slot);
+    }
+  }
+  // 6.12 takes best_pending_slot whenever the array has a non-rotational member; in a mixed
+  // array whose candidate copies are all rotational that slot is unset there, so fall back to
+  // the distance choice.
+  if (nonrot_disks_ > 0 && best_pending_slot >= 0) return best_pending_slot;
+  return best_dist_slot;
+}
+
+void Raid10::next_piece_cost(Cpu& cpu) {
+  ++stats_.splits;
+  cpu.charge(md().costs().md_request, md().kinds().md);
+  cpu.charge(md().costs().pers_request, md().kinds().pers);
+}
+
+Task<MdCompletion> Raid10::make_request(Cpu& cpu, const DiskRequest& bio) {
+  cpu.charge(md().costs().pers_request, md().kinds().pers);
+  return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
+}
+
+Task<MdCompletion> Raid10::read_request(Cpu& cpu, const DiskRequest& bio) {
+  std::vector<R10Bio> pieces = split(bio);
+  Join j;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0) next_piece_cost(cpu);
+    ++stats_.r10bios;
+    R10Bio& r = pieces[i];
+    r.slot = read_balance(r.copies, r.blocked);
+    if (r.slot < 0) {  // no copy readable: raid_end_bio_io with an error
+      j.failed = true;
+      continue;
+    }
+    co_await issue_read(cpu, r);
+    ++j.remaining;
+  }
+  if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);  // fail on the submitter
+  co_await cpu.settle();
+  cpu.release();
+  std::vector<Task<void>> waits;
+  for (R10Bio& r : pieces) {
+    if (r.read) waits.push_back(finish_read(cpu, r, j));
+  }
+  co_await all_of(std::move(waits));
+  co_return finished(md().sim(), j.last, j.failed);
+}
+
+Task<void> Raid10::issue_read(Cpu& cpu, R10Bio& r) {
+  const Raid10Copy& c = r.copies[static_cast<size_t>(r.slot)];
+  r.read = std::make_unique<MemberBio>();
+  r.read->member = c.member;
+  r.read->req = DiskRequest{DiskOp::kRead, c.member_sector, r.sectors};
+  co_await md().issue(cpu, c.member, r.read->req, r.read->io);
+}
+
+Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
+  for (;;) {
+    const int d = r.read->member;
+    IoResult res = co_await md().complete(cpu, d, r.read->io);      // holds cpu (irq)
+    md().member(d).head_position = r.read->req.sector + r.sectors;  // update_head_pos
+    if (res.ok()) break;
+    // raid10_end_read_request: no retry when the array would not have enough copies
+    // without this member; else raid10d's handle_read_error reads another copy.
+    if (!enough(d)) {
+      j.failed = true;
+      break;
+    }
+    r.blocked.resize(r.copies.size());
+    r.blocked[static_cast<size_t>(r.slot)] = true;
+    ++stats_.read_retries;
+    co_await cpu.settle();
+    cpu.release();
+    co_await cpu.acquire(md().kinds().raid_thread);
+    co_await cpu.work(md().costs().thread_wakeup, md().kinds().raid_thread);
+    r.slot = read_balance(r.copies, r.blocked);
+    if (r.slot < 0) {
+      j.failed = true;
+      break;
+    }
+    co_await issue_read(cpu, r);
+    cpu.release();
+  }
+  if (--j.remaining > 0) {
+    co_await cpu.settle();
+    cpu.release();
+  } else {
+    j.last = &cpu;
+  }
+}
+
+Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
+  // raid10_unplug -> raid1_prepare_flush_writes (bitmap unplug), then flush_bio_list.
+  co_await md().bitmap_unplug(cpu);
+  for (MemberBio* b : plug.bios) co_await md().issue(cpu, b->member, b->req, b->io);
+  plug.bios.clear();
+  plug.count = 0;
+}
+
+Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
+  const bool hooks = md().hooks_in_personality();
+  const bool plugged = md().bitmap_enabled();
+  std::vector<R10Bio> pieces = split(bio);
+  Plug plug;
+  Join j;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0) next_piece_cost(cpu);
+    ++stats_.r10bios;
+    R10Bio& r = pieces[i];
+    int live = 0;
+    for (const Raid10Copy& c : r.copies) live += md().member(c.member).faulty ? 0 : 1;
+    r.bios = std::vector<MemberBio>(static_cast<size_t>(live));
+    size_t k = 0;
+    for (const Raid10Copy& c : r.copies) {
+      if (md().member(c.member).faulty) continue;  // R10BIO_Degraded
+      MemberBio& b = r.bios[k++];
+      b.member = c.member;
+      b.req = bio;  // keeps op (write or discard) and FUA
+      b.req.preflush = false;
+      b.req.sector = c.member_sector;
+      b.req.sectors = r.sectors;
+    }
+    if (hooks) co_await md().bitmap_startwrite(cpu, r.sector, r.sectors, r.cookie);
+    if (live == 0) {  // no copy to write: one_write_done ends it at once, failed
+      if (hooks) co_await md().bitmap_endwrite(cpu, r.sector, r.sectors, r.cookie);
+      j.failed = true;
+      continue;
+    }
+    ++j.remaining;
+    for (MemberBio& b : r.bios) {  // raid10_write_one_disk
+      if (!plugged) {
+        co_await md().issue(cpu, b.member, b.req, b.io);
+        continue;
+      }
+      plug.bios.push_back(&b);
+      if (++plug.count / kMaxPlugBio >= geo_.copies()) co_await flush_plug(cpu, plug);
+    }
+  }
+  if (!plug.bios.empty()) co_await flush_plug(cpu, plug);  // blk_finish_plug
+  if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);
+  co_await cpu.settle();
+  cpu.release();
+  std::vector<Task<void>> waits;
+  for (R10Bio& r : pieces) {
+    if (!r.bios.empty()) waits.push_back(finish_write(cpu, r, j));
+  }
+  co_await all_of(std::move(waits));
+  co_return finished(md().sim(), j.last, j.failed);
+}
+
+Task<void> Raid10::finish_write(Cpu& cpu, R10Bio& r, Join& j) {
+  MdCompletion c = co_await md().wait_bios(cpu, r.bios);
+  for (const MemberBio& b : r.bios) {
+    md().member(b.member).head_position = b.req.sector + b.req.sectors;
+  }
+  if (md().hooks_in_personality()) {  // close_write
+    co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
+  }
+  if (!c.result.ok()) j.failed = true;
+  if (--j.remaining > 0) {
+    co_await c.cpu->settle();
+    c.cpu->release();
+  } else {
+    j.last = c.cpu;
+  }
+}
+
+}  // namespace mdsim
