@@ -38,9 +38,10 @@ Disk::~Disk() {
 
 bool Disk::IssueAwaiter::await_ready() {
   if (!cpu->busy()) bug(disk->name_, "issue() needs the submitter's core held (use submit())");
+  start = disk->now();
   Time cost = disk->failed_ ? 0 : disk->submitter_cost(req);
   if (cost == 0) {
-    disk->issue_now(*cpu, req, *io);
+    disk->issue_now(*cpu, req, *io, start);
     return true;
   }
   return false;
@@ -56,7 +57,7 @@ void Disk::IssueAwaiter::await_suspend(std::coroutine_handle<> h) {
 void Disk::IssueAwaiter::after_cost(void* self) {
   auto* a = static_cast<IssueAwaiter*>(self);
   a->cpu->set_kind(a->prev_kind);
-  a->disk->issue_now(*a->cpu, a->req, *a->io);
+  a->disk->issue_now(*a->cpu, a->req, *a->io, a->start);
   a->handle.resume();
 }
 
@@ -67,7 +68,7 @@ Task<IoResult> Disk::submit(Cpu& submitter, DiskRequest r) {
     co_await issue(submitter, r, io);
     submitter.release();
   } else {
-    issue_now(submitter, r, io);
+    issue_now(submitter, r, io, now());
   }
   co_return co_await io;
 }
@@ -101,7 +102,7 @@ void Disk::maybe_free(DiskSlot* s) {
   free_ = s;
 }
 
-void Disk::issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io) {
+void Disk::issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io, Time submitted) {
   if (io.slot_ != nullptr) bug(name_, "DiskIo issued while still in flight");
   if (r.op == DiskOp::kFlush) {
     if (r.sectors != 0) bug(name_, "a flush carries no sectors");
@@ -113,12 +114,12 @@ void Disk::issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io) {
   const Time t = now();
   io.done_ = false;
   io.waiter_ = {};
-  io.result_ = IoResult{IoStatus::kOk, t, t};
+  io.result_ = IoResult{IoStatus::kOk, submitted, t};
   DiskSlot* s = alloc_slot();
   s->owner = &io;
   io.slot_ = s;
   s->req = r;
-  s->issued = t;
+  s->issued = submitted;
   s->queue = cpu.id() % static_cast<int>(queues_.size());
   stats_.issued(t);
   if (failed_) {
@@ -177,16 +178,18 @@ void Disk::enqueue(DiskSlot* s) {
     w.head = s;
   }
   w.tail = s;
+  if (s->cmd.exclusive) ++exclusive_waiting_;
 }
 
-void Disk::pump(int q) {
+void Disk::pump(int q, bool all) {
   if (pumping_) {  // a model finished a command synchronously inside start()
     repump_ = true;
     return;
   }
   pumping_ = true;
   ++nesting_;
-  admit_from(queues_[static_cast<size_t>(q)]);
+  repump_ = all;
+  if (!all) admit_from(queues_[static_cast<size_t>(q)]);
   while (repump_) {
     repump_ = false;
     for (WaitQueue& w : queues_) admit_from(w);
@@ -215,7 +218,10 @@ void Disk::admit_from(WaitQueue& w) {
 void Disk::admit(DiskSlot* s) {
   s->in_device = true;
   ++device_inflight_;
-  if (s->cmd.exclusive) exclusive_active_ = true;
+  if (s->cmd.exclusive) {
+    exclusive_active_ = true;
+    --exclusive_waiting_;
+  }
   if (s->cmd.op == DiskOp::kFlush) stats_.flush_command();
   if (s->cmd.fua) stats_.fua_write();
   start(s);  // may finish s synchronously (and free it): s is not touched afterwards
@@ -231,7 +237,9 @@ void Disk::finish(DiskSlot* s) {
   if (!s->delivered && !s->doom_pending) {
     deliver_now = s->status != IoStatus::kOk || !next_stage(s);
   }
-  pump(s->queue);
+  // Other queues may be waiting for a non-queued command to end, or one of theirs for the
+  // device to drain.
+  pump(s->queue, s->cmd.exclusive || (exclusive_waiting_ > 0 && device_inflight_ == 0));
   if (deliver_now) deliver(s, s->status);
   maybe_free(s);
 }
@@ -270,6 +278,7 @@ void Disk::fail(Time delay) {
   fail_delay_ = delay;
   // Every request not yet delivered is doomed; those waiting for a tag never reach the device.
   for (WaitQueue& w : queues_) w.head = w.tail = nullptr;
+  exclusive_waiting_ = 0;
   for (DiskSlot& s : slots_) {
     if (!s.live || s.delivered || s.doom_pending) continue;
     s.next = nullptr;

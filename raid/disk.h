@@ -20,6 +20,9 @@
 // nr_hw_queues, queue_depth tags each; requests without a tag wait FIFO). A non-queued command
 // (SATA FLUSH CACHE, non-NCQ TRIM) waits until the device is idle and runs alone.
 //
+// IoResult.submitted is when submit_bio was entered, so a synchronous device's latency (brd's
+// copy inside submit_bio) counts; the queue-depth statistics count from the hand-off.
+//
 // Failure injection: fail() makes every request in flight, and every later one, complete with
 // IoStatus::kError `delay` after fail() (or after its issue); recover() ends that for later
 // requests. Commands the device had already started still run to their end inside the model
@@ -151,6 +154,7 @@ class Disk {
     DiskIo* io;
     std::coroutine_handle<> handle;
     KindId prev_kind = 0;
+    Time start = 0;  // when submit_bio was entered
     bool await_ready();
     void await_suspend(std::coroutine_handle<> h);
     void await_resume() const noexcept {}
@@ -202,10 +206,11 @@ class Disk {
   }
   static void doom_event(void* s);
 
-  void issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io);
+  void issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io, Time submitted);
   bool next_stage(DiskSlot* s);
   void enqueue(DiskSlot* s);
-  void pump(int q);
+  // Admits what queue q (every queue when `all`) may start now.
+  void pump(int q, bool all = false);
   void admit_from(WaitQueue& w);
   void admit(DiskSlot* s);
   void deliver(DiskSlot* s, IoStatus st);
@@ -223,6 +228,7 @@ class Disk {
   std::vector<WaitQueue> queues_;
   int device_inflight_ = 0;
   bool exclusive_active_ = false;
+  int exclusive_waiting_ = 0;  // non-queued commands enqueued and not yet admitted
   bool failed_ = false;
   Time fail_delay_ = 0;
   bool pumping_ = false;

@@ -3,9 +3,11 @@
 // The JSON files in profiles/disks/ carry the same fields with their sources (read by
 // app/disk_profile_config.cc; raid/ has no JSON dependency). `model` picks the model and which
 // parameter group applies: "null" -> null_disk, "ramdisk" -> ramdisk, "nvme" and "sata_ssd" ->
-// flash, "hdd" -> hdd. The other groups are ignored. Defaults: the common block describes a
-// null_blk-like device; the flash group a Samsung 980 PRO 1 TB (profiles/disks/
-// nvme-980pro-1tb.json); the hdd group a 7200 rpm 4 TB drive (hdd-7200-4tb.json).
+// flash, "hdd" -> hdd. The other groups are ignored. Defaults: the common block and the null
+// group are null_blk's module defaults with irqmode=2 (profiles/disks/null.json); the ramdisk
+// group is brd.json's; the flash group a Samsung 980 PRO 1 TB (nvme-980pro-1tb.json); the hdd
+// group a 7200 rpm 4 TB drive (hdd-7200-4tb.json). The JSON files say where each figure comes
+// from; app/disk_profile_check_test.cc checks every built-in profile against its `expect`.
 //
 // Units: times in ns, bandwidths in MB/s (10^6 bytes/s), sizes in bytes.
 #pragma once
@@ -29,7 +31,7 @@ struct ServiceTime {
 // null_blk: fixed completion latency, optional IOPS limit (null_blk has none; ours is a token
 // rate), an optional volatile cache (null_blk cache_size > 0 with memory_backed=1).
 struct NullDiskParams {
-  Time completion_ns = 0;       // completion_nsec with irqmode=2; 0 = irqmode 0/1
+  Time completion_ns = 10000;   // completion_nsec with irqmode=2; 0 = irqmode 0/1
   uint64_t iops_limit = 0;      // 0 = unlimited
   bool volatile_cache = false;  // without one, the block layer drops FLUSH/FUA
   Time flush_ns = 0;            // cost of a FLUSH when volatile_cache
@@ -49,8 +51,8 @@ struct FlashParams {
   int parallel_units = 64;            // channels x dies serving commands concurrently
   uint64_t read_iops_max = 1000000;   // controller command rate for reads (and flush/discard)
   uint64_t write_iops_max = 1000000;  // controller command rate for writes
-  ServiceTime read{30000, 45000, 90000};
-  ServiceTime write{9000, 14000, 40000};
+  ServiceTime read{30000, 43900, 90000};
+  ServiceTime write{9000, 14850, 40000};
   double read_mbps = 7000;   // sequential read ceiling (transfer stage)
   double write_mbps = 5000;  // sequential write ceiling (transfer stage)
   uint64_t write_cache_bytes = uint64_t{64} << 20;  // 0 = no volatile write cache
@@ -70,7 +72,7 @@ struct HddParams {
   Time full_stroke_ns = 15000000;   // outermost to innermost track (read)
   Time write_settle_ns = 800000;    // extra settle time of a write seek
   double outer_mbps = 220;          // media rate at LBA 0
-  double inner_mbps = 110;          // media rate at the last LBA (linear in LBA between)
+  double inner_mbps = 104;          // media rate at the last LBA (linear in LBA between)
   double interface_mbps = 600;      // SATA 6 Gb/s link
   Time command_ns = 50000;          // controller overhead per command
   std::string queue_order = "sptf";  // "sptf" (shortest positioning time first) or "fifo"
@@ -80,12 +82,26 @@ struct HddParams {
   Time flush_ns = 100000;  // FLUSH CACHE with nothing dirty
 };
 
+// What the profile's sources claim the device does, for app/disk_profile_check_test.cc (the
+// models never read it). 0 = no claim. Loads: random 4 KiB over the whole device, 128 KiB
+// sequential from LBA 0, closed loop from `cores` submitting cores (raid/disk_testing.h).
+struct DiskExpect {
+  int qd_high = 32;                   // the "high" queue depth of the claims below
+  int cores = 8;                      // submitting cores (brd's throughput is per core)
+  double qd1_randread_lat_us = 0;     // mean latency at QD1
+  double qd1_randwrite_lat_us = 0;
+  double randread_iops_qd_high = 0;   // IOPS at qd_high
+  double randwrite_iops_qd_high = 0;
+  double seq_read_mbps = 0;           // MB/s at qd_high
+  double seq_write_mbps = 0;          // sustained: after the write cache has filled
+};
+
 struct DiskProfile {
   std::string name = "null";
   std::string model = "null";  // null, ramdisk, nvme, sata_ssd, hdd
   std::string description = "null_blk-like device";
   std::vector<std::string> sources;
-  uint64_t capacity_bytes = uint64_t{1} << 40;
+  uint64_t capacity_bytes = uint64_t{250} << 30;  // null_blk gb=250 (GiB)
   int nr_hw_queues = 1;  // blk-mq hardware queues (submitter core id modulo this picks one)
   int queue_depth = 64;  // tags per hardware queue; 0 = unlimited (bio-based driver)
   Time fail_delay_ns = 0;  // after fail(), I/O completes with an error this much later
@@ -93,6 +109,7 @@ struct DiskProfile {
   RamdiskParams ramdisk;
   FlashParams flash;
   HddParams hdd;
+  DiskExpect expect;
 };
 
 // The model names, in the order the factory knows them.

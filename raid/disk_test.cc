@@ -156,6 +156,34 @@ TEST(Disk, StatsCountBytesLatencyUtilisationAndReset) {
   EXPECT_EQ(res.ios, 100u);
 }
 
+// A null device whose discard is a non-queued command (like a NO_NCQ_TRIM TRIM).
+class ExclusiveDiscardDisk : public NullDisk {
+ public:
+  using NullDisk::NullDisk;
+
+ protected:
+  bool non_queued(DiskOp op) const override { return op == DiskOp::kDiscard; }
+};
+
+Task<void> at(Simulator& sim, Disk& d, Cpu& cpu, Time t, DiskRequest req, IoResult* out) {
+  co_await sim.delay(t);
+  *out = co_await d.submit(cpu, req);
+}
+
+TEST(Disk, ANonQueuedCommandWaitsForEveryHardwareQueueAndHoldsThemAllBack) {
+  Simulator sim;
+  Machine machine(sim, testing::profile(1, 2));
+  ExclusiveDiscardDisk d(sim, null_profile(100 * kMicrosecond, 4, /*queues=*/2), Rng(1), "d0");
+  IoResult a, b, c;
+  spawn(sim, at(sim, d, machine.cpu(1), 0, write(0, 8), &a));  // queue 1
+  spawn(sim, at(sim, d, machine.cpu(0), kMicrosecond, {DiskOp::kDiscard, 64, 8}, &b));  // queue 0
+  spawn(sim, at(sim, d, machine.cpu(1), 150 * kMicrosecond, write(8, 8), &c));  // queue 1
+  sim.run();
+  EXPECT_EQ(a.completed, 100 * kMicrosecond);
+  EXPECT_EQ(b.completed, 200 * kMicrosecond);  // starts when queue 1 drains
+  EXPECT_EQ(c.completed, 300 * kMicrosecond);  // waits for the discard on the other queue
+}
+
 Task<void> two_phase(Rig& r, IoResult* out, bool* returned_at_once) {
   Cpu& cpu = r.machine.cpu(0);
   DiskIo io;

@@ -1,8 +1,10 @@
 // A closed-loop fio-like load on one disk, for the disk tests and the benchmark: `iodepth`
 // workers each keep one request in flight (worker i submits from core i modulo the machine's
 // cores, holding it for the issue as submit_bio does), random (aligned to the block size, uniform
-// over `span`) or sequential (one shared cursor), for `duration` of simulated time. Requests that
-// complete within the window are counted; those in flight at its end are drained, not counted.
+// over `span`) or sequential (one shared cursor), for `warmup` plus `duration` of simulated time.
+// Requests that complete within the last `duration` are counted; those in flight at its end are
+// drained, not counted. (The warm-up lets a write cache fill, so that the figures are the
+// sustained ones.)
 #pragma once
 
 #include <memory>
@@ -26,6 +28,7 @@ struct DiskLoad {
   bool fua = false;
   int write_percent = -1;  // >= 0: each request is a write with this probability, else a read
   uint64_t seed = 1;
+  Time warmup = 0;  // load run before the measured window
 };
 
 struct LoadResult {
@@ -44,6 +47,7 @@ struct LoadState {
   Machine* machine;
   Disk* disk;
   DiskLoad load;
+  Time begin;  // of the measured window
   Time end;
   Sector span;
   Sector cursor = 0;
@@ -77,7 +81,7 @@ inline Task<void> load_worker(LoadState* st, int index) {
     co_await st->disk->issue(cpu, r, io);
     cpu.release();
     IoResult res = co_await io;
-    if (res.completed > st->end) continue;
+    if (res.completed > st->end || res.completed < st->begin) continue;
     if (!res.ok()) {
       ++st->result.errors;
       continue;
@@ -93,7 +97,7 @@ inline Task<void> load_worker(LoadState* st, int index) {
 inline LoadResult run_disk_load(Machine& m, Disk& d, const DiskLoad& load) {
   Simulator& sim = m.sim();
   auto st = std::make_unique<internal::LoadState>(internal::LoadState{
-      &m, &d, load, sim.now() + load.duration,
+      &m, &d, load, sim.now() + load.warmup, sim.now() + load.warmup + load.duration,
       load.span != 0 ? load.span : d.capacity_sectors() - load.start, 0,
       RandomStreams(load.seed).stream("load"), {}, m.kind("load")});
   st->result.duration = load.duration;

@@ -47,7 +47,12 @@ bool Hdd::buffered(Sector lba, uint64_t sectors) const {
 void Hdd::stop_stream(Time t) {
   if (!streaming_) return;
   buf_hi_ = stream_end(t);
+  head_track_ = geo_.track(buf_hi_);
   streaming_ = false;
+}
+
+double Hdd::head_track(Time t) const {
+  return streaming_ && t >= stream_t0_ ? geo_.track(stream_end(t)) : head_track_;
 }
 
 void Hdd::invalidate(Sector lba, uint64_t sectors) {
@@ -71,7 +76,7 @@ void Hdd::start(DiskSlot* s) {
       break;
     case DiskOp::kWrite:
       invalidate(c.sector, c.sectors);
-      if (h_.write_cache && !c.fua) {
+      if (h_.write_cache && !c.fua && c.bytes() <= cache_bytes_) {
         if (cache_wait_.empty() && dirty_bytes_ + c.bytes() <= cache_bytes_) {
           accept(s);
         } else {
@@ -111,7 +116,7 @@ Hdd::Plan Hdd::plan(Sector lba, uint64_t sectors, bool write, Time ready) const 
     return p;
   }
   const double trk = geo_.track(lba);
-  Time t = ready + geo_.seek_ns(head_track_, trk, write);
+  Time t = ready + geo_.seek_ns(head_track(ready), trk, write);
   t += geo_.rotation_wait(t, trk);
   p.positioning = t - ready;
   p.done = t + geo_.transfer_ns(lba, sectors);

@@ -15,9 +15,9 @@
 //     oldest under sptf, at most 2 MiB per operation.
 // Write cache (write_cache true): a write without FUA completes once it crosses the link into
 // the cache (command_ns + bytes / interface_mbps) and is destaged later; contiguous writes merge
-// into one extent; a write that does not fit waits for destaging to make room. FUA writes, and
-// all writes with the cache off, are media operations. FLUSH completes flush_ns after the cache
-// is empty.
+// into one extent; a write that does not fit waits for destaging to make room. FUA writes,
+// writes larger than the whole cache, and all writes with the cache off are media operations.
+// FLUSH completes flush_ns after the cache is empty.
 // Read-ahead: after a media read the head keeps streaming the following sectors into the buffer
 // (up to readahead_bytes past the last request) until another operation moves it; a read that
 // is already buffered completes in command_ns plus the link transfer without using the media,
@@ -69,6 +69,8 @@ class Hdd : public Disk {
   Sector stream_end(Time t) const;
   Time stream_time(Sector lba) const;
   void stop_stream(Time t);
+  // Where the head is at t: streaming read-ahead carries it along.
+  double head_track(Time t) const;
   void invalidate(Sector lba, uint64_t sectors);
 
   HddParams h_;
