@@ -30,7 +30,9 @@ inline std::vector<std::unique_ptr<Disk>> make_members(Simulator& sim,
                                                        uint64_t seed = 1) {
   std::vector<std::unique_ptr<Disk>> v;
   for (size_t i = 0; i < ps.size(); ++i) {
-    v.push_back(make_disk(ps[i], sim, RandomStreams(seed), "d" + std::to_string(i)));
+    std::string name = "d";
+    name += std::to_string(i);
+    v.push_back(make_disk(ps[i], sim, RandomStreams(seed), name));
   }
   return v;
 }
