@@ -2,12 +2,16 @@
 #include "app/run.h"
 
 #include "bitmaps/bitmap_loop.h"
+#include "raid/mddev.h"
 #include "results/bitmap_json.h"
+#include "results/fio_json.h"
 #include "results/sim_json.h"
 #include "sim/lock_loop.h"
 #include "sim/machine.h"
 #include "sim/random.h"
 #include "sim/simulator.h"
+#include "workloads/fio_job.h"
+#include "workloads/fio_runner.h"
 
 namespace mdsim {
 
@@ -53,6 +57,73 @@ nlohmann::ordered_json bitmap_loop_json(const BitmapLoopResult& r) {
   return j;
 }
 
+nlohmann::ordered_json disk_json(const Disk& d, Time now) {
+  const DiskStats& st = d.stats();
+  nlohmann::ordered_json j;
+  j["name"] = d.name();
+  j["model"] = d.profile().model;
+  for (DiskOp op : {DiskOp::kRead, DiskOp::kWrite, DiskOp::kFlush, DiskOp::kDiscard}) {
+    const DiskOpStats& o = st.op(op);
+    j[disk_op_name(op)] = {{"ios", o.ios}, {"bytes", o.bytes}, {"errors", o.errors},
+                           {"latency_ns", latency_json(o.latency)}};
+  }
+  j["flush_commands"] = st.flush_commands();
+  j["fua_writes"] = st.fua_writes();
+  j["avg_queue_depth"] = st.avg_queue_depth(now);
+  j["max_queue_depth"] = st.max_queue_depth();
+  j["utilisation"] = st.utilisation(now);
+  return j;
+}
+
+// fio jobs on an md array: the fio JSON (json+ bins) with the mdsim section.
+FioRunResult run_fio_scenario(const RunConfig& config, Machine& machine,
+                              const RandomStreams& streams, nlohmann::ordered_json* md_json,
+                              RunOutput* out) {
+  FioJobFile jobs;
+  try {
+    jobs = load_fio_jobfile(config.fio.job_file);
+  } catch (const FioJobError& e) {
+    throw ConfigError(e.what());
+  }
+  std::vector<std::unique_ptr<Disk>> disks;
+  for (int i = 0; i < config.array.raid_disks; ++i) {
+    disks.push_back(make_disk(config.disks, machine.sim(), streams, "md0." + std::to_string(i)));
+  }
+  Mddev md(machine, config.array, std::move(disks));
+  FioRunnerOptions opt;
+  opt.submit_ns = config.fio.submit_ns;
+  opt.complete_ns = config.fio.complete_ns;
+  FioRunResult run;
+  try {
+    run = run_fio_jobs(md, jobs, streams, opt);
+  } catch (const FioJobError& e) {
+    throw ConfigError(e.what());
+  }
+  run.global_options = jobs.global_options;
+  nlohmann::ordered_json arr;
+  const Mddev::Stats& s = md.stats();
+  arr["array_sectors"] = md.array_sectors();
+  arr["degraded"] = md.degraded();
+  arr["host_bios"] = {{"reads", s.reads}, {"writes", s.writes}, {"flushes", s.flushes},
+                      {"discards", s.discards}, {"errors", s.errors}};
+  arr["member_ios"] = s.member_ios;
+  arr["bitmap_calls"] = {{"startwrite", s.bitmap_startwrites}, {"endwrite", s.bitmap_endwrites}};
+  arr["bitmap_page_writes"] = s.bitmap_page_writes;
+  arr["daemon_passes"] = s.daemon_passes;
+  arr["bitmap_stats"] = bitmap_stats_json(md.bitmap().get_stats());
+  nlohmann::ordered_json members = nlohmann::ordered_json::array();
+  for (int i = 0; i < md.raid_disks(); ++i) {
+    members.push_back(disk_json(*md.member(i).disk, machine.sim().now()));
+  }
+  arr["members"] = members;
+  (*md_json)["array"] = arr;
+  if (md.bitmap_enabled()) {
+    out->has_bitmap_image = true;
+    out->bitmap_image = md.bitmap().disk_image();
+  }
+  return run;
+}
+
 }  // namespace
 
 RunOutput run_simulation(const RunConfig& config) {
@@ -63,6 +134,21 @@ RunOutput run_simulation(const RunConfig& config) {
   RunOutput out;
   if (config.scenario == "lock_loop") {
     scenario = lock_loop_json(run_lock_loop(machine, config.lock_loop, streams));
+  } else if (config.scenario == "fio") {
+    nlohmann::ordered_json arr;
+    FioRunResult run = run_fio_scenario(config, machine, streams, &arr, &out);
+    nlohmann::ordered_json md;
+    md["version"] = mdsim_version();
+    md["build_id"] = mdsim_build_id();
+    md["config"] = to_json(config);
+    md["sim"] = {{"events", sim.events_fired()}, {"sim_time_ns", sim.now()}};
+    md["lock_stat"] = lock_stat_json(machine.lock_stats());
+    md["cpu"] = cpu_json(machine);
+    md["array"] = arr["array"];
+    out.events = sim.events_fired();
+    out.result = fio_json(run, FioJsonFormat::kJsonPlus, md);
+    out.lock_stat_text = machine.lock_stats().to_text();
+    return out;
   } else if (config.scenario == "bitmap_loop") {
     BitmapLoopResult r = run_bitmap_loop(machine, config.bitmap_loop, streams);
     scenario = bitmap_loop_json(r);

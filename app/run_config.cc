@@ -3,7 +3,9 @@
 
 #include <filesystem>
 
+#include "app/array_config.h"
 #include "app/builtin_profiles.h"
+#include "app/disk_profile_config.h"
 #include "bitmaps/registry.h"
 
 namespace mdsim {
@@ -80,7 +82,7 @@ void read_bitmap_loop(JsonObject b, BitmapLoopParams& p) {
 }  // namespace
 
 const std::vector<std::string>& scenario_names() {
-  static const std::vector<std::string> names = {"lock_loop", "bitmap_loop"};
+  static const std::vector<std::string> names = {"lock_loop", "bitmap_loop", "fio"};
   return names;
 }
 
@@ -149,6 +151,25 @@ RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
   l.finish();
 
   read_bitmap_loop(root.child("bitmap_loop"), c.bitmap_loop);
+
+  if (root.has("disks")) {
+    c.disks = resolve_disk_config(j.at("disks"), file, "$.disks", &c.disk_profile_source);
+  } else {
+    c.disks = load_disk_profile(c.disk_profile_source, file, "$.disks.profile");
+  }
+  (void)root.child("disks");  // known key
+  read_array_config(root.child("array"), c.array, c.disks.capacity_bytes / 512);
+  JsonObject f = root.child("fio");
+  f.get("job_file", c.fio.job_file);
+  f.get("submit_ns", c.fio.submit_ns, 0, kMaxNs);
+  f.get("complete_ns", c.fio.complete_ns, 0, kMaxNs);
+  f.finish();
+  if (c.scenario == "fio") {
+    if (c.fio.job_file.empty()) f.fail("job_file", "the fio scenario needs a job file");
+    std::filesystem::path jp(c.fio.job_file);
+    if (jp.is_relative()) jp = std::filesystem::path(file).parent_path() / jp;
+    c.fio.job_file = jp.lexically_normal().string();
+  }
   root.finish();
   return c;
 }
@@ -188,6 +209,15 @@ nlohmann::ordered_json to_json(const RunConfig& c) {
                     {"think", l.think_exponential ? "exponential" : "fixed"},
                     {"duration_ns", l.duration_ns},
                     {"write_percent", l.write_percent}};
+  nlohmann::ordered_json d = to_json(c.disks);
+  nlohmann::ordered_json dj;
+  dj["profile"] = c.disk_profile_source;
+  for (auto& [k, v] : d.items()) dj[k] = v;
+  j["disks"] = dj;
+  j["array"] = to_json(c.array);
+  j["fio"] = {{"job_file", c.fio.job_file},
+              {"submit_ns", c.fio.submit_ns},
+              {"complete_ns", c.fio.complete_ns}};
   const BitmapLoopParams& b = c.bitmap_loop;
   j["bitmap_loop"] = {{"variant", b.variant},
                       {"threads", b.threads},

@@ -7,7 +7,10 @@
 //                  "think": "exponential", "duration_ns": 2000000, "write_percent": 10},
 //    "bitmap_loop": {"variant": "bitmap", "threads": 0, "iodepth": 1, "pattern": "rand",
 //                    "bs_sectors": 8, "sync_size_sectors": 2147483648,
-//                    "chunk_bytes": 67108864, "io_ns": 20000, ...}}
+//                    "chunk_bytes": 67108864, "io_ns": 20000, ...},
+//    "disks": {"profile": "nvme-980pro-1tb", ...overrides (app/disk_profile_config.h)},
+//    "array": {"level": "raid1", "raid_disks": 2, ... (app/array_config.h)},
+//    "fio": {"job_file": "jobs/randwrite.fio", "submit_ns": 2000, "complete_ns": 1000}}
 //
 // Only the section of the chosen scenario matters; the others keep their defaults.
 // machine.profile is a built-in profile name (profiles/*.json, compiled in) or a path to a
@@ -22,6 +25,8 @@
 
 #include "app/json_reader.h"
 #include "bitmaps/bitmap_loop.h"
+#include "raid/array_config.h"
+#include "raid/disk_profile.h"
 #include "sim/lock_loop.h"
 #include "sim/machine_profile.h"
 
@@ -34,6 +39,15 @@ struct RunConfig {
   std::string machine_profile_source = "default";
   LockLoopParams lock_loop;
   BitmapLoopParams bitmap_loop;
+  // Scenario "fio": fio jobs on an md array of identical member disks.
+  DiskProfile disks;  // resolved: profile plus overrides
+  std::string disk_profile_source = "null";
+  ArrayConfig array;
+  struct Fio {
+    std::string job_file;        // resolved against the config file's directory
+    Time submit_ns = 2000;       // fio + syscall CPU per I/O on the job's core
+    Time complete_ns = 1000;     // reaping CPU per I/O
+  } fio;
 };
 
 const std::vector<std::string>& scenario_names();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "app/run.h"
@@ -61,12 +63,12 @@ struct BadCase {
 
 TEST(RunConfig, BadConfigsNameTheJsonPath) {
   const BadCase cases[] = {
-      {R"({"sed": 1})", "t.json: $.sed: unknown key (known here: bitmap_loop, lock_loop, machine, scenario, "
-       "seed)"},
+      {R"({"sed": 1})", "t.json: $.sed: unknown key (known here: array, bitmap_loop, disks, fio, lock_loop, "
+       "machine, scenario, seed)"},
       {R"({"seed": -1})", "t.json: $.seed: expected a non-negative integer, got -1"},
       {R"({"seed": "1"})", "t.json: $.seed: expected a non-negative integer, got a string"},
       {R"({"scenario": "raid9"})",
-       "t.json: $.scenario: unknown value \"raid9\" (expected one of: lock_loop, bitmap_loop)"},
+       "t.json: $.scenario: unknown value \"raid9\" (expected one of: lock_loop, bitmap_loop, fio)"},
       {R"({"bitmap_loop": {"variant": "bitmap2"}})",
        "t.json: $.bitmap_loop.variant: unknown value \"bitmap2\" (expected one of: none, bitmap"},
       {R"({"bitmap_loop": {"pattern": "zipf"}})",
@@ -99,6 +101,10 @@ TEST(RunConfig, BadConfigsNameTheJsonPath) {
       {R"({"seed": 1,
            "machine": {)", "t.json:2:24: syntax error while parsing object key"},
       {R"([1, 2])", "t.json: $: expected an object, got an array"},
+      {R"({"scenario": "fio"})", "t.json: $.fio.job_file: the fio scenario needs a job file"},
+      {R"({"disks": {"profile": "nvme-980pro-1tb", "queue_depth": -1}})",
+       "t.json: $.disks.queue_depth: must be between"},
+      {R"({"array": {"level": "raid5", "raid_disks": 1}})", "t.json: $.array.raid_disks:"},
   };
   for (const BadCase& c : cases) {
     std::string err = error_of(c.config);
@@ -135,6 +141,47 @@ TEST(Run, SameConfigAndSeedGiveByteIdenticalResults) {
   EXPECT_EQ(a, b);
   c.seed = 6;
   EXPECT_NE(run_simulation(c).result.dump(), a);
+}
+
+}  // namespace
+}  // namespace mdsim
+
+namespace mdsim {
+namespace {
+
+// The fio scenario end to end: a job file next to the config, a raid1 of null disks, fio's
+// JSON with the mdsim section; a bad job file is a ConfigError naming its line.
+TEST(FioScenario, RunsAJobFileOnAnArrayAndReportsLikeFio) {
+  std::string dir = ::testing::TempDir() + "/mdsim_fio_scenario";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/job.fio") << "[w]\nrw=randwrite\nbs=4k\niodepth=4\nnumber_ios=200\n";
+  std::ofstream(dir + "/bad.fio") << "[w]\nrw=randwrite\nverify=md5\n";
+  auto config = [&](const char* job) {
+    std::string text = std::string(R"({"scenario": "fio", "machine": {"cores": 2},
+        "disks": {"profile": "null"}, "array": {"level": "raid1", "raid_disks": 2},
+        "fio": {"job_file": ")") + job + "\"}}";
+    return parse_run_config(parse_json_text(text, dir + "/run.json"), dir + "/run.json");
+  };
+  RunOutput out = run_simulation(config("job.fio"));
+  const auto& j = out.result;
+  ASSERT_EQ(j["jobs"].size(), 1u);
+  EXPECT_EQ(j["jobs"][0]["jobname"], "w");
+  EXPECT_EQ(j["jobs"][0]["write"]["total_ios"], 200);
+  EXPECT_EQ(j["jobs"][0]["write"]["io_bytes"], 200 * 4096);
+  EXPECT_EQ(j["mdsim"]["array"]["host_bios"]["writes"], 200);
+  EXPECT_EQ(j["mdsim"]["array"]["members"][0]["write"]["ios"].get<int>(),
+            200 + j["mdsim"]["array"]["bitmap_page_writes"].get<int>());
+  EXPECT_TRUE(out.has_bitmap_image);
+  EXPECT_EQ(j["mdsim"]["config"]["array"]["level"], "raid1");
+
+  std::string err;
+  try {
+    run_simulation(config("bad.fio"));
+  } catch (const ConfigError& e) {
+    err = e.what();
+  }
+  EXPECT_NE(err.find("bad.fio:3:"), std::string::npos) << err;
+  EXPECT_NE(err.find("verify"), std::string::npos) << err;
 }
 
 }  // namespace
