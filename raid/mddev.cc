@@ -171,14 +171,18 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
     const Time t = sim().now();
     co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
   }
+  co_await issue_all(cpu, bios);
+  cpu.release();
+  co_return co_await wait_bios(cpu, bios);
+}
+
+Task<void> Mddev::issue_all(Cpu& cpu, std::span<MemberBio> bios) {
   for (MemberBio& b : bios) {
     DiskRequest r = b.req;
     prepare(cpu, b.member, r);
     co_await cpu.settle();
     co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
   }
-  cpu.release();
-  co_return co_await wait_bios(cpu, bios);
 }
 
 Task<MdCompletion> Mddev::wait_bios(Cpu& cpu, std::span<MemberBio> bios) {

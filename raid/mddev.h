@@ -124,6 +124,8 @@ class Mddev {
   // complete() does as it arrives, and returns when all are done holding the core of the last
   // completion. result.status: kOk if any succeeded (md's R1BIO_Uptodate), else the error.
   Task<MdCompletion> fan_out(Cpu& cpu, std::span<MemberBio> bios);
+  // The issuing half of fan_out: every bio in order from `cpu` (held, and still held after).
+  Task<void> issue_all(Cpu& cpu, std::span<MemberBio> bios);
   // The waiting half of fan_out: `bios` were issued from `cpu`, which is not held now.
   Task<MdCompletion> wait_bios(Cpu& cpu, std::span<MemberBio> bios);
   // md_error: the member is Faulty from now on; the array is degraded.

@@ -154,12 +154,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   }
   // blk_finish_plug -> raid1_unplug -> flush_bio_list: bitmap pages first, then the data.
   if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
-  for (MemberBio& b : w->bios) {
-    DiskRequest r = b.req;
-    md().prepare(cpu, b.member, r);
-    co_await cpu.settle();
-    co_await md().member(b.member).disk->issue(cpu, r, b.io);
-  }
+  co_await md().issue_all(cpu, w->bios);
   cpu.release();
   std::span<MemberBio> all(w->bios);
   if (w->behind) spawn(md().sim(), behind_tail(cpu, w));

@@ -65,7 +65,9 @@ TEST(Raid5Stress, RandomMixedIoWithAFailureAlwaysDrains) {
       EXPECT_EQ(t.failed, 0);
       // Degraded reads (or partial writes) of the lost member's blocks were reconstructed
       // (raid4's last member holds only parity).
-      if (r.r5().geometry().level != 4) EXPECT_GT(r.r5().stats().computes, 0u);
+      if (r.r5().geometry().level != 4) {
+        EXPECT_GT(r.r5().stats().computes, 0u);
+      }
     }
     EXPECT_EQ(r.r5().stripe_cache().active_stripes(), 0);
     EXPECT_EQ(r.md->stats().bitmap_startwrites, r.md->stats().bitmap_endwrites);
