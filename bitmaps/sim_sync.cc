@@ -90,9 +90,70 @@ struct QueueWait : ResumeNode {
 
 }  // namespace
 
+bool SimExecutor::run_inline(SyncStep& s) {
+  if (!fast_ || s.kind != SyncStep::kCompute || cpu_->owed() != 0) return false;
+  if (d_->cost(s.cost) * static_cast<Time>(s.units) != 0) return false;
+  cpu_->set_kind(kind_);
+  if (s.apply) s.apply();
+  return true;
+}
+
+bool SimExecutor::suspend_fast(SyncAwait& a) {
+  if (!fast_) return false;
+  SyncStep& s = a.step();
+  const Time cost = d_->cost(s.cost) * static_cast<Time>(s.units);
+  const Time now = d_->machine().sim().now();
+  switch (s.kind) {
+    case SyncStep::kCompute:
+      book_fast(a, 0, cost);
+      return true;
+    case SyncStep::kAtomic:
+      if (cpu_->owed() != 0) return false;  // the RMW happens after the charged work
+      book_fast(a, d_->line(s.id, s.index).reserve(cpu_->id()) - now, cost);
+      return true;
+    case SyncStep::kCritical: {
+      if (cpu_->owed() != 0) return false;
+      if (d_->decls().locks()[static_cast<size_t>(s.id)].kind != LockKind::kSpinlock) {
+        return false;
+      }
+      Spinlock& l = d_->spinlock(s.id, s.index);
+      const Time done = l.try_lock(*cpu_);
+      if (done < 0) return false;
+      a.fast_object = &l;
+      book_fast(a, done - now, cost);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+void SimExecutor::book_fast(SyncAwait& a, Time acquire, Time cost) {
+  Cpu& cpu = *cpu_;
+  if (acquire > 0) {
+    cpu.set_kind(acquire_kind_);
+    cpu.charge(acquire, acquire_kind_);
+  }
+  cpu.charge(cost, kind_);
+  cpu.set_kind(kind_);
+  Simulator& sim = d_->machine().sim();
+  sim.schedule_at(sim.now() + cpu.commit_owed(), &SimExecutor::finish_fast, &a);
+}
+
+void SimExecutor::finish_fast(void* awaiter) {
+  auto& a = *static_cast<SyncAwait*>(awaiter);
+  SyncStep& s = a.step();
+  if (s.apply) s.apply();
+  if (a.fast_object != nullptr) {
+    static_cast<Spinlock*>(a.fast_object)->unlock(static_cast<SimExecutor*>(a.executor())->cpu());
+  }
+  a.waiter.resume();
+}
+
 Task<void> SimExecutor::run(SyncStep& s) {
   Cpu& cpu = *cpu_;
   Time cost = d_->cost(s.cost) * static_cast<Time>(s.units);
+  co_await cpu.settle();  // steps begin after the caller's charged work
   switch (s.kind) {
     case SyncStep::kCritical: {
       cpu.set_kind(acquire_kind_);

@@ -60,16 +60,28 @@ class SimExecutor : public SyncExecutor {
  public:
   SimExecutor(SimSyncDomain& d, Cpu& cpu, KindId kind, KindId acquire_kind = -1)
       : d_(&d), cpu_(&cpu), kind_(kind), acquire_kind_(acquire_kind < 0 ? kind : acquire_kind) {}
-  bool run_inline(SyncStep&) override { return false; }
+  // Plain CPU work that takes no time is done on the spot.
+  bool run_inline(SyncStep& s) override;
   Task<void> run(SyncStep& s) override;
+  // Without a process: CPU work (kCompute), an RMW (kAtomic) and a spinlock nobody holds or
+  // queues for (kCritical, with no charged work pending) become one event at the step's end.
+  bool suspend_fast(SyncAwait& a) override;
+  // Tests: every step as a process (to compare the shortcut against).
+  void set_fast_steps(bool on) { fast_ = on; }
   Task<void> io_wait(Task<void> io) override;
   Cpu& cpu() const { return *cpu_; }
 
  private:
+  // Books `acquire` ns of acquire_kind_ then `cost` of kind_ (after any charged work) and
+  // schedules finish_fast at their end.
+  void book_fast(SyncAwait& a, Time acquire, Time cost);
+  static void finish_fast(void* awaiter);
+
   SimSyncDomain* d_;
   Cpu* cpu_;
   KindId kind_;
   KindId acquire_kind_;
+  bool fast_ = true;
 };
 
 }  // namespace mdsim

@@ -31,6 +31,8 @@ CostId SyncDecls::cost(std::string name, Time default_ns) {
 bool SyncAwait::await_ready() { return x_->run_inline(step_); }
 
 bool SyncAwait::await_suspend(std::coroutine_handle<> h) {
+  waiter = h;
+  if (x_->suspend_fast(*this)) return true;
   inner_ = x_->run(step_);
   typename Task<void>::Awaiter a{inner_.handle()};
   return a.await_suspend(h);

@@ -143,6 +143,12 @@ class [[nodiscard]] SyncAwait {
     return std::move(*this);
   }
 
+  // For executors that finish a step without a process of its own (SyncExecutor::suspend_fast).
+  SyncExecutor* executor() const { return x_; }
+  SyncStep& step() { return step_; }
+  std::coroutine_handle<> waiter;  // the suspended caller
+  void* fast_object = nullptr;     // executor's scratch: e.g. the lock it took
+
  private:
   SyncExecutor* x_;
   SyncStep step_;
@@ -158,6 +164,11 @@ class SyncExecutor {
   virtual bool run_inline(SyncStep& s) = 0;
   // The step as a process in virtual time (simulation only).
   virtual Task<void> run(SyncStep& s) = 0;
+  // The simulation's shortcut for a step that needs no process (plain CPU work, a lock
+  // nobody holds): books its time and arranges for the step to be applied and `a.waiter`
+  // resumed when it ends, with the same timing and effects run() would have. Returns false
+  // when the step needs run().
+  virtual bool suspend_fast(SyncAwait& /*a*/) { return false; }
 
   template <class F>
   SyncAwait critical(LockId lock, int index, Access access, CostId cost, F&& apply) {

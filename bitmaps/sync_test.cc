@@ -4,11 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "bitmaps/native_sync.h"
 #include "bitmaps/sim_sync.h"
+#include "sim/random.h"
 #include "sim/testing.h"
 
 namespace mdsim {
@@ -103,6 +107,93 @@ Time two_cores_distinct_locks(int per_line) {
   sim.run();
   EXPECT_EQ(m.lock_stats().get("toy.hashed").contentions(), 0u);
   return sim.now();
+}
+
+// The executor's shortcut (one event per uncontended lock, RMW or CPU step, no process) must
+// give what running every step as a process gives: same clock, CPU time by kind, lock_stat.
+// Exactly so when nothing contends; under contention the two may order simultaneous events
+// differently (the shortcut schedules a step's end earlier, so it wins ties), so the totals
+// agree only closely there.
+struct MixRun {
+  Time end;
+  std::vector<Time> busy, spin, bitmap, sync;
+  std::string lock_stat;
+  long total;
+};
+
+MixRun run_mix(bool fast, bool contended) {
+  Simulator sim;
+  Machine m(sim, testing::profile(1, 6));
+  Toy toy(1);
+  LineId line = toy.decls.line("toy.line", 6);
+  SimSyncDomain d(m, toy.decls);
+  struct Body {
+    static Task<void> run(SimSyncDomain& d, Toy& t, LineId line, Cpu& cpu, bool fast,
+                          bool contended, int seed) {
+      Rng rng = RandomStreams(static_cast<uint64_t>(seed)).stream("mix");
+      Machine& m = cpu.machine();
+      for (int k = 0; k < 400; ++k) {
+        co_await cpu.acquire(m.kind("submit"));
+        cpu.charge(static_cast<Time>(rng.below(50)), m.kind("submit"));  // charged, unsettled
+        SimExecutor x(d, cpu, m.kind("bitmap"), m.kind("sync"));
+        x.set_fast_steps(fast);
+        // Contended: a few hot locks for all; else a lock of its own per core.
+        const int i = contended ? static_cast<int>(rng.below(3)) : cpu.id();
+        co_await x.critical(t.hashed, i, Access::kExclusive, t.cost, [&] { ++t.counters[i]; });
+        co_await x.compute(t.cost, [] {}).times(rng.below(3));
+        co_await x.atomic(line, contended ? 0 : cpu.id(), t.cost, [] {});
+        co_await x.critical(t.hashed, i, Access::kExclusive, t.cost, [&] { --t.counters[i]; });
+        cpu.release();
+        co_await m.sim().delay(static_cast<Time>(rng.below(200)));
+      }
+    }
+  };
+  for (int c = 0; c < 6; ++c) {
+    spawn(sim, Body::run(d, toy, line, m.cpu(c), fast, contended, c + 1));
+  }
+  sim.run();
+  MixRun r;
+  r.end = sim.now();
+  for (int c = 0; c < 6; ++c) {
+    r.busy.push_back(m.cpu(c).busy_time());
+    r.spin.push_back(m.cpu(c).time_in(m.kind_spin()));
+    r.bitmap.push_back(m.cpu(c).time_in(m.kind("bitmap")));
+    r.sync.push_back(m.cpu(c).time_in(m.kind("sync")));
+  }
+  r.lock_stat = m.lock_stats().to_text();
+  r.total = 0;
+  for (long v : toy.counters) r.total += v;
+  return r;
+}
+
+TEST(SimSync, FastStepsTimeExactlyLikeStepsRunAsProcesses) {
+  MixRun fast = run_mix(true, false), slow = run_mix(false, false);
+  EXPECT_EQ(fast.total, 0);
+  EXPECT_EQ(fast.end, slow.end);
+  EXPECT_EQ(fast.busy, slow.busy);
+  EXPECT_EQ(fast.spin, slow.spin);
+  EXPECT_EQ(fast.bitmap, slow.bitmap);
+  EXPECT_EQ(fast.sync, slow.sync);
+  EXPECT_EQ(fast.lock_stat, slow.lock_stat);
+  EXPECT_NE(fast.lock_stat.find("toy.hashed"), std::string::npos);
+  EXPECT_GT(fast.bitmap[0], 400 * 3 * 20);  // three declared steps per round at least
+}
+
+TEST(SimSync, FastStepsTimeCloselyLikeStepsRunAsProcessesUnderContention) {
+  MixRun fast = run_mix(true, true), slow = run_mix(false, true);
+  EXPECT_EQ(fast.total, 0);
+  auto near = [](double a, double b) { return std::abs(a - b) <= 0.03 * std::max(a, b); };
+  EXPECT_TRUE(near(static_cast<double>(fast.end), static_cast<double>(slow.end)));
+  Time fs = 0, ss = 0, fb = 0, sb = 0;
+  for (size_t c = 0; c < 6; ++c) {
+    fs += fast.spin[c];
+    ss += slow.spin[c];
+    fb += fast.bitmap[c];
+    sb += slow.bitmap[c];
+  }
+  EXPECT_GT(ss, 0);  // it was contended
+  EXPECT_TRUE(near(static_cast<double>(fs), static_cast<double>(ss))) << fs << " vs " << ss;
+  EXPECT_EQ(fb, sb);  // the declared work is the same whatever the order
 }
 
 TEST(SimSync, LocksSharingACacheLineBounceIt) {

@@ -262,6 +262,13 @@ void Disk::deliver(DiskSlot* s, IoStatus st) {
     } else {
       h.resume();
     }
+  } else if (io->notify_ != nullptr) {
+    auto fn = std::exchange(io->notify_, nullptr);
+    if (nesting_ > 0) {
+      sim_->schedule_at(t, fn, io->notify_ctx_, kPrioHigh);
+    } else {
+      fn(io->notify_ctx_);
+    }
   }
 }
 

@@ -125,10 +125,20 @@ class DiskIo {
   };
   Awaiter operator co_await() noexcept { return Awaiter{this}; }
 
+  // Instead of awaiting: fn(ctx) runs when the next request issued with this DiskIo
+  // completes (bi_end_io), at its completion time and never from inside issue(). Set before
+  // issuing; one-shot.
+  void on_complete(void (*fn)(void*), void* ctx) {
+    notify_ = fn;
+    notify_ctx_ = ctx;
+  }
+
  private:
   friend class Disk;
   IoResult result_;
   std::coroutine_handle<> waiter_;
+  void (*notify_)(void*) = nullptr;
+  void* notify_ctx_ = nullptr;
   DiskSlot* slot_ = nullptr;
   bool done_ = false;
 };

@@ -44,9 +44,12 @@ inline std::unique_ptr<Mddev> make_array(Machine& m, const ArrayConfig& cfg,
 }
 
 // One host bio from `cpu` at the current time; returns its result.
-inline Task<IoResult> host_io(Mddev& md, Cpu& cpu, DiskRequest r) {
-  co_await cpu.acquire(md.machine().kind("test_submit"));
+inline Task<IoResult> host_io(Mddev& md, Cpu& cpu, DiskRequest r, KindId kind) {
+  co_await cpu.acquire(kind);
   co_return co_await md.submit(cpu, r);
+}
+inline Task<IoResult> host_io(Mddev& md, Cpu& cpu, DiskRequest r) {
+  return host_io(md, cpu, r, md.machine().kind("test_submit"));
 }
 
 struct ArrayLoad {
@@ -81,6 +84,7 @@ inline Task<void> array_worker(ArrayLoadState* st, int index) {
   Cpu& cpu = md.machine().cpu(index % md.machine().num_cpus());
   const uint32_t bs = st->load.bs_sectors;
   const Sector blocks = md.array_sectors() / bs;
+  const KindId kind = md.machine().kind("test_submit");
   while (sim.now() < st->end) {
     DiskRequest r;
     r.op = st->load.op;
@@ -96,7 +100,7 @@ inline Task<void> array_worker(ArrayLoadState* st, int index) {
     } else {
       r.sector = st->rng.below(blocks) * bs;
     }
-    IoResult res = co_await host_io(md, cpu, r);
+    IoResult res = co_await host_io(md, cpu, r, kind);
     if (res.completed > st->end) continue;
     if (!res.ok()) {
       ++st->result.errors;
@@ -109,17 +113,39 @@ inline Task<void> array_worker(ArrayLoadState* st, int index) {
 
 }  // namespace internal
 
+// Drives an array with `load` step by step: start() spawns the workers (each runs until
+// stop_at, the load's duration after start unless changed), run_for() advances the clock, and
+// finish() stops the array's daemon and drains. A benchmark can so keep one warm array running
+// across its iterations.
+class ArrayLoadDriver {
+ public:
+  ArrayLoadDriver(Mddev& md, const ArrayLoad& load)
+      : md_(&md),
+        st_(std::make_unique<internal::ArrayLoadState>(internal::ArrayLoadState{
+            &md, load, md.sim().now() + load.duration, 0, RandomStreams(load.seed).stream("load"),
+            {}})) {
+    md.start();
+    for (int i = 0; i < load.iodepth; ++i) spawn(md.sim(), internal::array_worker(st_.get(), i));
+  }
+  void run_for(Time d) { md_->sim().run_until(md_->sim().now() + d); }
+  void run_to_end() { md_->sim().run_until(st_->end); }
+  ArrayLoadResult finish() {
+    run_to_end();
+    md_->stop();
+    md_->sim().run();
+    return std::move(st_->result);
+  }
+  const ArrayLoadResult& result() const { return st_->result; }
+
+ private:
+  Mddev* md_;
+  std::unique_ptr<internal::ArrayLoadState> st_;
+};
+
 // Runs `load` for its duration, then stops the array's daemon and drains.
 inline ArrayLoadResult run_array_load(Mddev& md, const ArrayLoad& load) {
-  Simulator& sim = md.sim();
-  auto st = std::make_unique<internal::ArrayLoadState>(internal::ArrayLoadState{
-      &md, load, sim.now() + load.duration, 0, RandomStreams(load.seed).stream("load"), {}});
-  md.start();
-  for (int i = 0; i < load.iodepth; ++i) spawn(sim, internal::array_worker(st.get(), i));
-  sim.run_until(st->end);
-  md.stop();
-  sim.run();
-  return std::move(st->result);
+  ArrayLoadDriver d(md, load);
+  return d.finish();
 }
 
 }  // namespace mdsim::testing

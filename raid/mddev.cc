@@ -19,18 +19,6 @@ namespace {
   std::abort();
 }
 
-// One member bio of a fan-out: its completion, then either give the core back or keep it
-// (the last one) for the caller's completion work.
-Task<void> fan_in(Mddev& md, Cpu& cpu, MemberBio& b, int* remaining, Cpu** last) {
-  b.result = co_await md.complete(cpu, b.member, b.io);
-  if (--*remaining > 0) {
-    co_await cpu.settle();
-    cpu.release();
-  } else {
-    *last = &cpu;
-  }
-}
-
 }  // namespace
 
 Mddev::Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Disk>> disks)
@@ -156,13 +144,28 @@ Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
   co_await members_[static_cast<size_t>(member)].disk->issue(cpu, r, io);
 }
 
+Task<void> Mddev::issue(Cpu& cpu, MemberBio& b) {
+  DiskRequest r = b.req;
+  prepare(cpu, b.member, r);
+  if (b.group != nullptr) {
+    b.group->md_ = this;
+    b.cpu = &cpu;
+    b.io.on_complete(&BioGroup::delivered, &b);
+  }
+  co_await cpu.settle();
+  co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
+}
+
+void Mddev::end_member_io(Cpu& cpu, int member, const IoResult& r) {
+  cpu.charge(costs_.member_endio, kinds_.endio);
+  --members_[static_cast<size_t>(member)].nr_pending;
+  if (r.status == IoStatus::kError) md_error(member);
+}
+
 Task<IoResult> Mddev::complete(Cpu& cpu, int member, DiskIo& io) {
   IoResult r = co_await io;
   co_await cpu.acquire(kinds_.endio, /*irq=*/true);
-  cpu.charge(costs_.member_endio, kinds_.endio);
-  Member& x = members_[static_cast<size_t>(member)];
-  --x.nr_pending;
-  if (r.status == IoStatus::kError) md_error(member);
+  end_member_io(cpu, member, r);
   co_return r;
 }
 
@@ -171,37 +174,15 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
     const Time t = sim().now();
     co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
   }
+  BioGroup g;
+  for (MemberBio& b : bios) g.add(b);
   co_await issue_all(cpu, bios);
   cpu.release();
-  co_return co_await wait_bios(cpu, bios);
+  co_return co_await g;
 }
 
 Task<void> Mddev::issue_all(Cpu& cpu, std::span<MemberBio> bios) {
-  for (MemberBio& b : bios) {
-    DiskRequest r = b.req;
-    prepare(cpu, b.member, r);
-    co_await cpu.settle();
-    co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
-  }
-}
-
-Task<MdCompletion> Mddev::wait_bios(Cpu& cpu, std::span<MemberBio> bios) {
-  int remaining = static_cast<int>(bios.size());
-  Cpu* last = nullptr;
-  std::vector<Task<void>> waits;
-  waits.reserve(bios.size());
-  for (MemberBio& b : bios) waits.push_back(fan_in(*this, cpu, b, &remaining, &last));
-  co_await all_of(std::move(waits));
-  MdCompletion c;
-  c.cpu = last;
-  c.result.status = IoStatus::kError;
-  c.result.submitted = bios[0].result.submitted;
-  c.result.completed = sim().now();
-  for (MemberBio& b : bios) {
-    if (b.result.ok()) c.result.status = IoStatus::kOk;
-    c.result.submitted = std::min(c.result.submitted, b.result.submitted);
-  }
-  co_return c;
+  for (MemberBio& b : bios) co_await issue(cpu, b);
 }
 
 Task<IoResult> Mddev::flush_members(Cpu& cpu) {

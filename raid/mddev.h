@@ -55,6 +55,8 @@ inline constexpr Sector kBitmapStartSector = 16;
 inline constexpr uint32_t kBitmapPageSectors = 8;
 
 class MemberBitmapIo;
+class Mddev;
+class BioGroup;
 
 // One member bio of a host bio (the bios[] slot of an r1bio/r10bio).
 struct MemberBio {
@@ -62,6 +64,56 @@ struct MemberBio {
   DiskRequest req;  // sector relative to the member's data area
   DiskIo io;
   IoResult result;
+  // Completion handling by a BioGroup (set by BioGroup::add and Mddev::issue).
+  BioGroup* group = nullptr;
+  Cpu* cpu = nullptr;  // the core that issued it, where its bi_end_io runs
+  struct IrqWaiter : CpuWaiter {
+    MemberBio* bio = nullptr;
+  } irq;  // taking that core in interrupt context
+};
+
+// Member bios whose completions md handles as each arrives - bi_end_io in interrupt context
+// on the core that issued the bio (raid1_end_write_request, raid10_end_write_request,
+// raid5_end_write_request: member_endio CPU work, then the core is given back) - and which
+// the caller then waits for together, as an r1bio/r10bio's `remaining` count does. Add each
+// bio before issuing it; `co_await group` returns when all have completed, holding the core
+// of the last completion (its charged endio work not yet settled). Without coroutine frames:
+// the completions are plain callbacks.
+class BioGroup {
+ public:
+  BioGroup() = default;
+  // Movable until a bio is added (so it can sit in a vector being filled).
+  BioGroup(BioGroup&& o) noexcept;
+  BioGroup& operator=(BioGroup&&) = delete;
+
+  void add(MemberBio& b);
+  bool done() const { return pending_ == 0; }
+
+  struct Awaiter {
+    BioGroup* g;
+    bool await_ready() const noexcept { return g->pending_ == 0; }
+    void await_suspend(std::coroutine_handle<> h) noexcept { g->waiter_ = h; }
+    MdCompletion await_resume() const noexcept { return MdCompletion{g->result_, g->last_}; }
+  };
+  // result.status: kOk if any bio succeeded (md's R1BIO_Uptodate), else the error;
+  // submitted: the earliest bio's; completed: the last completion.
+  Awaiter operator co_await() noexcept { return Awaiter{this}; }
+
+ private:
+  friend class Mddev;
+  static void delivered(void* bio);
+  static void granted(WaitNode* irq);
+  static void endio_event(void* bio);
+  static void release_event(void* bio);
+  void endio(MemberBio& b);
+
+  Mddev* md_ = nullptr;  // set when a bio is issued
+  int pending_ = 0;
+  bool any_ = false;
+  bool seen_ = false;
+  IoResult result_{IoStatus::kError, 0, 0};
+  Cpu* last_ = nullptr;
+  std::coroutine_handle<> waiter_;
 };
 
 class Mddev {
@@ -112,6 +164,8 @@ class Mddev {
   // Issues a member bio from `cpu` (held): member_submit CPU work, then the disk's submit_bio.
   // `r.sector` is relative to the member's data area. Counts it in the member's nr_pending.
   Task<void> issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io);
+  // issue() of a MemberBio; if it belongs to a BioGroup, the group handles its completion.
+  Task<void> issue(Cpu& cpu, MemberBio& b);
   // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
   // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
   void prepare(Cpu& cpu, int member, DiskRequest& r);
@@ -120,14 +174,15 @@ class Mddev {
   // before anything visible). Returns holding it. A failed write or read marks the member
   // faulty (md_error). The bitmap_* calls above settle first.
   Task<IoResult> complete(Cpu& cpu, int member, DiskIo& io);
-  // Issues every bio of `bios` from `cpu` (held), gives the core up, runs each completion as
-  // complete() does as it arrives, and returns when all are done holding the core of the last
-  // completion. result.status: kOk if any succeeded (md's R1BIO_Uptodate), else the error.
+  // The md side of a member completion, on `cpu` (held): member_endio work (charged), the
+  // member's nr_pending, md_error on a failure.
+  void end_member_io(Cpu& cpu, int member, const IoResult& r);
+  // Issues every bio of `bios` from `cpu` (held), gives the core up, and returns when all are
+  // done, as a BioGroup of them (holding the core of the last completion).
   Task<MdCompletion> fan_out(Cpu& cpu, std::span<MemberBio> bios);
-  // The issuing half of fan_out: every bio in order from `cpu` (held, and still held after).
+  // Every bio in order from `cpu` (held, and still held after); each added to a BioGroup
+  // first has its completion handled by it.
   Task<void> issue_all(Cpu& cpu, std::span<MemberBio> bios);
-  // The waiting half of fan_out: `bios` were issued from `cpu`, which is not held now.
-  Task<MdCompletion> wait_bios(Cpu& cpu, std::span<MemberBio> bios);
   // md_error: the member is Faulty from now on; the array is degraded.
   void md_error(int member);
 

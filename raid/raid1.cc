@@ -1,7 +1,9 @@
 // raid1: see raid1.h.
 #include "raid/raid1.h"
 
+#include <array>
 #include <limits>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -10,8 +12,22 @@
 
 namespace mdsim {
 
+// An r1bio's write state. Lives in write_request's frame, or on the heap when a behind
+// group outlives it.
 struct Raid1::Write {
-  std::vector<MemberBio> bios;  // [0, normal): ordinary; [normal, size): behind (write-mostly)
+  static constexpr size_t kInline = 4;  // member bios without a heap allocation
+  void resize(size_t n) {
+    if (n <= kInline) {
+      bios = std::span<MemberBio>(small.data(), n);
+    } else {
+      big = std::vector<MemberBio>(n);
+      bios = big;
+    }
+  }
+  std::array<MemberBio, kInline> small;
+  std::vector<MemberBio> big;
+  std::span<MemberBio> bios;  // [0, normal): ordinary; [normal, size): behind (write-mostly)
+  BioGroup ordinary, mostly;  // their completions
   size_t normal = 0;
   bool behind = false;
   int groups = 1;  // groups of bios still in flight (ordinary, behind)
@@ -117,9 +133,6 @@ Task<void> Raid1::close_write(Cpu& cpu, Write& w) {
 }
 
 Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
-  auto w = std::make_shared<Write>();
-  w->sector = bio.sector;
-  w->sectors = bio.sectors;
   int ordinary = 0, mostly = 0;
   for (int d = 0; d < md().raid_disks(); ++d) {
     const Member& m = md().member(d);
@@ -127,11 +140,19 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
     (m.write_mostly ? mostly : ordinary) += 1;
   }
   // Behind I/O? Not if there are too many, or a reader on a write-mostly member waits.
+  bool behind = false;
   if (mostly > 0 && ordinary > 0 && md().bitmap_enabled() && md().config().max_write_behind > 0) {
     BitmapStats st = md().bitmap().get_stats();
-    w->behind = !st.behind_wait && st.behind_writes < md().config().max_write_behind;
+    behind = !st.behind_wait && st.behind_writes < md().config().max_write_behind;
   }
-  w->bios = std::vector<MemberBio>(static_cast<size_t>(ordinary + mostly));
+  Write local;
+  std::shared_ptr<Write> shared;  // a behind write's state outlives this frame
+  if (behind) shared = std::make_shared<Write>();
+  Write* w = behind ? shared.get() : &local;
+  w->behind = behind;
+  w->sector = bio.sector;
+  w->sectors = bio.sectors;
+  w->resize(static_cast<size_t>(ordinary + mostly));
   size_t k = 0;
   for (int pass = 0; pass < 2; ++pass) {  // ordinary members first, then write-mostly ones
     for (int d = 0; d < md().raid_disks(); ++d) {
@@ -143,6 +164,9 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
     }
   }
   w->normal = w->behind ? static_cast<size_t>(ordinary) : w->bios.size();
+  for (size_t i = 0; i < w->bios.size(); ++i) {
+    (i < w->normal ? w->ordinary : w->mostly).add(w->bios[i]);
+  }
   if (w->behind) {
     ++stats_.behind_writes;
     cpu.charge(md().costs().copy_per_kib * bio.bytes() / 1024, md().kinds().pers);
@@ -156,16 +180,14 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
   co_await md().issue_all(cpu, w->bios);
   cpu.release();
-  std::span<MemberBio> all(w->bios);
-  if (w->behind) spawn(md().sim(), behind_tail(cpu, w));
-  MdCompletion c = co_await md().wait_bios(cpu, all.first(w->normal));
+  if (w->behind) spawn(md().sim(), behind_tail(shared));
+  MdCompletion c = co_await w->ordinary;
   if (--w->groups == 0) co_await close_write(*c.cpu, *w);
   co_return c;
 }
 
-Task<void> Raid1::behind_tail(Cpu& cpu, std::shared_ptr<Write> w) {
-  std::span<MemberBio> all(w->bios);
-  MdCompletion c = co_await md().wait_bios(cpu, all.subspan(w->normal));
+Task<void> Raid1::behind_tail(std::shared_ptr<Write> w) {
+  MdCompletion c = co_await w->mostly;
   if (--w->groups == 0) co_await close_write(*c.cpu, *w);
   co_await c.cpu->settle();
   c.cpu->release();

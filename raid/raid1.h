@@ -58,7 +58,7 @@ class Raid1 : public Personality {
   struct Write;
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);
-  Task<void> behind_tail(Cpu& cpu, std::shared_ptr<Write> w);
+  Task<void> behind_tail(std::shared_ptr<Write> w);
   Task<void> close_write(Cpu& cpu, Write& w);
 
   bool nonrot_ = true;

@@ -51,6 +51,7 @@ struct Raid10::R10Bio {
   uint32_t sectors = 0;
   std::vector<Raid10Copy> copies;   // raid10_find_phys, slot order
   std::vector<MemberBio> bios;      // writes: one per copy on a member not Faulty
+  BioGroup written;                 // writes: their completions
   std::unique_ptr<MemberBio> read;  // reads: the attempt in flight
   int slot = -1;                    // reads: read_slot
   std::vector<bool> blocked;        // reads: slots tried (IO_BLOCKED)
@@ -245,7 +246,7 @@ Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
   // raid10_unplug -> raid1_prepare_flush_writes (bitmap unplug), then flush_bio_list.
   co_await md().bitmap_unplug(cpu);
-  for (MemberBio* b : plug.bios) co_await md().issue(cpu, b->member, b->req, b->io);
+  for (MemberBio* b : plug.bios) co_await md().issue(cpu, *b);
   plug.bios.clear();
   plug.count = 0;
 }
@@ -272,6 +273,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
       b.req.preflush = false;
       b.req.sector = c.member_sector;
       b.req.sectors = r.sectors;
+      r.written.add(b);
     }
     if (hooks) co_await md().bitmap_startwrite(cpu, r.sector, r.sectors, r.cookie);
     if (live == 0) {  // no copy to write: one_write_done ends it at once, failed
@@ -282,7 +284,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     ++j.remaining;
     for (MemberBio& b : r.bios) {  // raid10_write_one_disk
       if (!plugged) {
-        co_await md().issue(cpu, b.member, b.req, b.io);
+        co_await md().issue(cpu, b);
         continue;
       }
       plug.bios.push_back(&b);
@@ -293,16 +295,20 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
   if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);
   co_await cpu.settle();
   cpu.release();
-  std::vector<Task<void>> waits;
-  for (R10Bio& r : pieces) {
-    if (!r.bios.empty()) waits.push_back(finish_write(cpu, r, j));
+  if (pieces.size() == 1) {  // the common case, without a join
+    co_await finish_write(cpu, pieces[0], j);
+  } else {
+    std::vector<Task<void>> waits;
+    for (R10Bio& r : pieces) {
+      if (!r.bios.empty()) waits.push_back(finish_write(cpu, r, j));
+    }
+    co_await all_of(std::move(waits));
   }
-  co_await all_of(std::move(waits));
   co_return finished(md().sim(), j.last, j.failed);
 }
 
 Task<void> Raid10::finish_write(Cpu& cpu, R10Bio& r, Join& j) {
-  MdCompletion c = co_await md().wait_bios(cpu, r.bios);
+  MdCompletion c = co_await r.written;
   for (const MemberBio& b : r.bios) {
     md().member(b.member).head_position = b.req.sector + b.req.sectors;
   }

@@ -21,7 +21,16 @@ bool Cpu::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   return true;
 }
 
-void Cpu::grant(AcquireAwaiter* a) {
+bool Cpu::acquire_or_queue(CpuWaiter* w, bool irq) {
+  if (!held_) {
+    grant(w);
+    return true;
+  }
+  (irq ? irq_waiters_ : task_waiters_).push_back(w);
+  return false;
+}
+
+void Cpu::grant(CpuWaiter* a) {
   held_ = true;
   kind_ = a->kind;
   seg_start_ = sim_->now();
@@ -61,15 +70,17 @@ void Cpu::charge(Time cost, KindId kind) {
   owed_ += cost;
 }
 
-Cpu::WorkAwaiter Cpu::settle() {
+Time Cpu::commit_owed() {
   Time t = owed_;
   owed_ = 0;
   if (t > 0) {
     close_segment();
     seg_start_ = sim_->now() + t;  // the coming interval is booked already
   }
-  return WorkAwaiter{sim_, t};
+  return t;
 }
+
+Cpu::WorkAwaiter Cpu::settle() { return WorkAwaiter{sim_, commit_owed()}; }
 
 void Cpu::release() {
   if (!held_) {
@@ -85,7 +96,7 @@ void Cpu::release() {
   WaitNode* n = irq_waiters_.pop_front();
   if (n == nullptr) n = task_waiters_.pop_front();
   if (n == nullptr) return;
-  auto* a = static_cast<AcquireAwaiter*>(n);
+  auto* a = static_cast<CpuWaiter*>(n);
   grant(a);
   a->wake(a);  // resumes the new holder through the queue, at now
 }

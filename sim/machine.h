@@ -28,6 +28,12 @@ using KindId = int;
 
 class Machine;
 
+// A taker of a core. `wake` runs when a release() grants it the core (by default: resume
+// `handle` through the event queue at that time).
+struct CpuWaiter : ResumeNode {
+  KindId kind = 0;
+};
+
 class Cpu {
  public:
   Cpu(Machine& m, int id);
@@ -40,9 +46,8 @@ class Cpu {
   bool busy() const { return held_; }
   size_t queued() const { return task_waiters_.size + irq_waiters_.size; }
 
-  struct AcquireAwaiter : ResumeNode {
+  struct AcquireAwaiter : CpuWaiter {
     Cpu* cpu;
-    KindId kind;
     bool irq;
     bool await_ready() const noexcept { return false; }
     bool await_suspend(std::coroutine_handle<> h);
@@ -58,10 +63,15 @@ class Cpu {
     return a;
   }
   void release();
+  // For takers that are not coroutines: takes the core for `w` at once if it is free (true);
+  // otherwise queues it (irq takers first) and returns false, and w->wake(w) runs when a
+  // release() grants it.
+  bool acquire_or_queue(CpuWaiter* w, bool irq);
 
   // Charges what follows to `kind` (the holder only).
   void set_kind(KindId kind);
   KindId kind() const { return kind_; }
+  Time owed() const { return owed_; }  // charged and not yet settled
   // Resumes its awaiter `cost` ns later; ready at once (no event) when cost is 0.
   struct WorkAwaiter {
     Simulator* sim;
@@ -82,6 +92,9 @@ class Cpu {
   // shorthand for consecutive work() calls.
   void charge(Time cost, KindId kind);
   WorkAwaiter settle();
+  // settle() for callers that schedule their own continuation: books the charged time as
+  // passing from now and returns it (the caller must not touch anything visible before then).
+  Time commit_owed();
   // Takes the core, spends `cost` on `kind`, gives it back.
   Task<void> run(Time cost, KindId kind, bool irq = false);
 
@@ -92,7 +105,7 @@ class Cpu {
 
  private:
   friend class Machine;
-  void grant(AcquireAwaiter* a);
+  void grant(CpuWaiter* a);
   void close_segment() const;
 
   Machine* machine_;

@@ -17,16 +17,22 @@ void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
   sim = &s;
   handle = h;
   requested = s.now();
-  if (lock->owner_ < 0 && lock->waiters_.empty()) {
-    lock->owner_ = cpu->id();
-    Time done = lock->line_->reserve(cpu->id());
-    lock->class_->acquired(LockSide::kWrite, cpu->id(), -1);
-    lock->acquired_at_ = done;
+  Time done = lock->try_lock(*cpu);
+  if (done >= 0) {
     s.resume_at(done, h);
     return;
   }
   start_spinning(*lock->class_, LockSide::kWrite);
   lock->waiters_.push_back(this);
+}
+
+Time Spinlock::try_lock(Cpu& cpu) {
+  if (owner_ >= 0 || !waiters_.empty()) return -1;
+  owner_ = cpu.id();
+  Time done = line_->reserve(cpu.id());
+  class_->acquired(LockSide::kWrite, cpu.id(), -1);
+  acquired_at_ = done;
+  return done;
 }
 
 void Spinlock::unlock(Cpu& cpu) {

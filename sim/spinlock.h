@@ -41,6 +41,11 @@ class Spinlock {
     a.site = site;
     return a;
   }
+  // The uncontended spin_lock without a process: when the lock is free and nobody queues
+  // for it, takes it for `cpu` (lock_stat counts the acquisition) and returns the time the
+  // lock word's RMW completes, from which the holder owns it; otherwise returns -1 and
+  // changes nothing (use lock()).
+  Time try_lock(Cpu& cpu);
   // spin_unlock: a release store; the caller does not wait.
   void unlock(Cpu& cpu);
 

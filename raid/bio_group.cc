@@ -1,0 +1,73 @@
+// BioGroup: member completions as callbacks (see mddev.h). Per bio: the disk delivers
+// (delivered), the bio takes its issuing core in interrupt context at once or queued behind
+// the holder (granted -> endio_event at the grant time), md's endio work is charged (endio),
+// and then the core is given back when that work is done (release_event), except by the last
+// bio of the group, which hands the core to the waiting caller.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "raid/mddev.h"
+
+namespace mdsim {
+
+BioGroup::BioGroup(BioGroup&& o) noexcept {
+  if (o.pending_ != 0 || o.waiter_) {
+    std::fprintf(stderr, "mdsim: internal error: a BioGroup in use was moved\n");
+    std::abort();
+  }
+}
+
+void BioGroup::add(MemberBio& b) {
+  b.group = this;
+  ++pending_;
+}
+
+void BioGroup::delivered(void* bio) {
+  auto& b = *static_cast<MemberBio*>(bio);
+  b.result = b.io.result();
+  b.irq.kind = b.group->md_->kinds().endio;
+  b.irq.wake = &BioGroup::granted;
+  b.irq.bio = &b;
+  if (b.cpu->acquire_or_queue(&b.irq, /*irq=*/true)) b.group->endio(b);
+}
+
+void BioGroup::granted(WaitNode* irq) {
+  // Called from inside the releasing holder's release(): continue from the event queue.
+  MemberBio* b = static_cast<MemberBio::IrqWaiter*>(irq)->bio;
+  Simulator& sim = b->group->md_->sim();
+  sim.schedule_at(sim.now(), &BioGroup::endio_event, b);
+}
+
+void BioGroup::endio_event(void* bio) {
+  auto& b = *static_cast<MemberBio*>(bio);
+  b.group->endio(b);
+}
+
+void BioGroup::release_event(void* bio) { static_cast<MemberBio*>(bio)->cpu->release(); }
+
+void BioGroup::endio(MemberBio& b) {
+  Cpu& cpu = *b.cpu;
+  md_->end_member_io(cpu, b.member, b.result);
+  if (b.result.ok()) any_ = true;
+  const Time now = md_->sim().now();
+  result_.submitted = seen_ ? std::min(result_.submitted, b.result.submitted)
+                            : b.result.submitted;
+  seen_ = true;
+  if (--pending_ > 0) {
+    const Time t = cpu.commit_owed();
+    if (t > 0) {
+      md_->sim().schedule_in(t, &BioGroup::release_event, &b);
+    } else {
+      cpu.release();
+    }
+    result_.completed = now;
+    return;
+  }
+  last_ = &cpu;
+  result_.status = any_ ? IoStatus::kOk : IoStatus::kError;
+  result_.completed = now;
+  if (waiter_) std::exchange(waiter_, {}).resume();
+}
+
+}  // namespace mdsim
