@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 
 #include "app/builtin_profiles.h"
@@ -16,6 +17,7 @@
 #include "bitmaps/bitmap_loop.h"
 #include "bitmaps/registry.h"
 #include "app/output_files.h"
+#include "app/output_format.h"
 #include "app/run.h"
 #include "app/run_config.h"
 #include "sim/lock_loop.h"
@@ -28,13 +30,20 @@ constexpr const char* kUsage = R"(usage: mdsim <command> [options]
 Discrete-event simulator of Linux md software RAID and its write-intent bitmaps.
 
 commands:
-  run CONFIG.json [-o RESULT.json] [--lock-stat FILE] [--bitmap-image FILE] [--quiet]
-        Run one simulation. CONFIG may be '-' for standard input. The result (JSON) goes to
-        RESULT.json, or to standard output without -o. --lock-stat also writes the locks'
-        statistics in /proc/lock_stat format; --bitmap-image the bitmap as persisted on the
-        members at the end of the run (or at bitmap_loop.crash_at_ns), in md's on-disk
-        format (llbitmap: its version-6 layout). Wall time and event rate go to standard
-        error unless --quiet. Outputs appear only if the whole run succeeds.
+  run CONFIG.json [-o RESULT] [--output-format FMT] [--lock-stat FILE] [--bitmap-image FILE]
+      [--mdsim-json FILE] [--quiet]
+        Run one simulation. CONFIG may be '-' for standard input. The result goes to RESULT,
+        or to standard output without -o. Its format (--output-format): for scenario fio,
+        fio 3.33's forms `json+` (the default), `json`, `normal` (fio's text report), or a
+        comma-separated list such as `normal,json+` (laid out as fio prints it: preamble,
+        JSON, text); the JSON forms carry an extra "mdsim" section (configuration, lock_stat,
+        CPU and array statistics), the text does not. The other scenarios write mdsim's own
+        JSON (`json` only). --mdsim-json also writes the "mdsim" section alone as JSON.
+        --lock-stat writes the locks' statistics in /proc/lock_stat format; --bitmap-image
+        the bitmap as persisted on the members at the end of the run (or at
+        bitmap_loop.crash_at_ns), in md's on-disk format (llbitmap: its version-6 layout),
+        for bitmap_loop and for fio on an array with a bitmap. Wall time and event rate go
+        to standard error unless --quiet. Outputs appear only if the whole run succeeds.
   examine-bitmap IMAGE
         Print a bitmap image like `mdadm --examine-bitmap`, plus its dirty chunks.
   resolve CONFIG.json
@@ -61,13 +70,22 @@ nlohmann::json read_config(const std::string& path) {
   return parse_json_file(path);
 }
 
+// The message for --bitmap-image on a run that has no bitmap.
+std::string no_bitmap_reason(const RunConfig& config) {
+  if (config.scenario == "fio") {
+    return "this fio run's array has none (array.bitmap \"" + config.array.bitmap + "\")";
+  }
+  return "this " + config.scenario + " run has none";
+}
+
 int cmd_run(const std::vector<std::string>& args) {
-  std::string config_path, out_path, lock_stat_path, image_path;
+  std::string config_path, out_path, lock_stat_path, image_path, mdsim_json_path;
+  std::optional<OutputFormats> formats;
   bool quiet = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](const char* flag) -> std::string {
-      if (i + 1 >= args.size()) usage_error(std::string(flag) + " needs a file name");
+    auto value = [&](const char* flag, const char* what = "a file name") -> std::string {
+      if (i + 1 >= args.size()) usage_error(std::string(flag) + " needs " + what);
       return args[++i];
     };
     if (a == "-o" || a == "--output") {
@@ -76,6 +94,16 @@ int cmd_run(const std::vector<std::string>& args) {
       lock_stat_path = value("--lock-stat");
     } else if (a == "--bitmap-image") {
       image_path = value("--bitmap-image");
+    } else if (a == "--mdsim-json") {
+      mdsim_json_path = value("--mdsim-json");
+    } else if (a == "--output-format" || a.starts_with("--output-format=")) {
+      std::string spec = a == "--output-format" ? value("--output-format", "a format list")
+                                                : a.substr(std::strlen("--output-format="));
+      try {
+        formats = parse_output_formats(spec);
+      } catch (const ConfigError& e) {
+        usage_error(std::string("run: ") + e.what());
+      }
     } else if (a == "--quiet" || a == "-q") {
       quiet = true;
     } else if (a.size() > 1 && a[0] == '-') {
@@ -89,24 +117,39 @@ int cmd_run(const std::vector<std::string>& args) {
   if (config_path.empty()) usage_error("run: no config file given");
   std::string name = config_path == "-" ? "<stdin>" : config_path;
   RunConfig config = parse_run_config(read_config(config_path), name);
-  if (!image_path.empty() && config.scenario != "bitmap_loop") {
-    usage_error("run: --bitmap-image needs a scenario with a bitmap (bitmap_loop), not " +
-                config.scenario);
+  if (formats) {
+    try {
+      check_output_formats(*formats, config.scenario);
+    } catch (const ConfigError& e) {
+      throw ConfigError(name + ": " + e.what());
+    }
+  } else {
+    formats = config.scenario == "fio" ? kFioDefaultFormats : kMdsimJsonFormat;
   }
 
   auto t0 = std::chrono::steady_clock::now();
   RunOutput out = run_simulation(config);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  std::string result = out.result.dump(2) + "\n";
+  if (!image_path.empty()) {
+    if (!out.has_bitmap_image) {
+      usage_error("run: --bitmap-image needs a scenario with a bitmap (bitmap_loop, or fio on "
+                  "an array with one); " + no_bitmap_reason(config));
+    }
+    if (out.bitmap_image.empty()) {
+      const std::string& variant =
+          config.scenario == "fio" ? config.array.bitmap : config.bitmap_loop.variant;
+      throw ConfigError(name + ": --bitmap-image: bitmap variant \"" + variant +
+                        "\" has no on-disk bitmap");
+    }
+  }
+  std::string result = out.fio ? render_fio_output(*out.fio, *formats, out.mdsim)
+                               : out.result.dump(2) + "\n";
   OutputFiles files;
   if (!out_path.empty()) files.stage(out_path, result);
   if (!lock_stat_path.empty()) files.stage(lock_stat_path, out.lock_stat_text);
+  if (!mdsim_json_path.empty()) files.stage(mdsim_json_path, out.mdsim.dump(2) + "\n");
   if (!image_path.empty()) {
-    if (out.bitmap_image.empty()) {
-      throw ConfigError(name + ": --bitmap-image: bitmap variant \"" +
-                        config.bitmap_loop.variant + "\" has no on-disk bitmap");
-    }
     files.stage(image_path, std::string(out.bitmap_image.begin(), out.bitmap_image.end()));
   }
   files.commit();

@@ -147,6 +147,8 @@ RunOutput run_simulation(const RunConfig& config) {
     md["array"] = arr["array"];
     out.events = sim.events_fired();
     out.result = fio_json(run, FioJsonFormat::kJsonPlus, md);
+    out.mdsim = std::move(md);
+    out.fio = std::move(run);
     out.lock_stat_text = machine.lock_stats().to_text();
     return out;
   } else if (config.scenario == "bitmap_loop") {
@@ -165,6 +167,7 @@ RunOutput run_simulation(const RunConfig& config) {
   md["cpu"] = cpu_json(machine);
   md[config.scenario] = scenario;
   out.result["mdsim"] = md;
+  out.mdsim = std::move(md);
   out.lock_stat_text = machine.lock_stats().to_text();
   return out;
 }
