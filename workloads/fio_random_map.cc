@@ -2,16 +2,25 @@
 #include "workloads/fio_random_map.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <stdexcept>
 
 namespace mdsim {
+
+ZeroedWords::ZeroedWords(size_t n) : n_(n) {
+  w_.reset(static_cast<uint64_t*>(std::calloc(n > 0 ? n : 1, sizeof(uint64_t))));
+  if (!w_) throw std::bad_alloc();
+}
+
+void ZeroedWords::zero() { std::memset(w_.get(), 0, n_ * sizeof(uint64_t)); }
 
 FioRandomMap::FioRandomMap(uint64_t blocks) : blocks_(blocks) {
   if (blocks == 0) throw std::invalid_argument("FioRandomMap: no blocks");
   uint64_t bits = blocks;
   while (true) {
     level_bits_.push_back(bits);
-    levels_.emplace_back((bits + 63) / 64, 0);
+    levels_.emplace_back((bits + 63) / 64);
     if (bits <= 64) break;
     bits = (bits + 63) / 64;
   }
@@ -21,14 +30,16 @@ FioRandomMap::FioRandomMap(uint64_t blocks) : blocks_(blocks) {
 void FioRandomMap::reset() {
   used_ = 0;
   for (size_t l = 0; l < levels_.size(); ++l) {
-    std::fill(levels_[l].begin(), levels_[l].end(), 0);
+    if (!zeroed_) levels_[l].zero();
     // Bits past the end of a level read as used, so they are never found free.
     uint64_t tail = level_bits_[l] % 64;
-    if (tail != 0) levels_[l].back() = ~uint64_t{0} << tail;
+    if (tail != 0) levels_[l][levels_[l].size() - 1] = ~uint64_t{0} << tail;
   }
+  zeroed_ = true;
 }
 
 void FioRandomMap::set(uint64_t b) {
+  zeroed_ = false;
   for (size_t l = 0; l < levels_.size(); ++l) {
     uint64_t& word = levels_[l][b / 64];
     word |= uint64_t{1} << (b % 64);
@@ -48,7 +59,7 @@ uint64_t FioRandomMap::set_run(uint64_t b, uint64_t n) {
 }
 
 uint64_t FioRandomMap::find_zero(size_t level, uint64_t from) const {
-  const std::vector<uint64_t>& bits = levels_[level];
+  const ZeroedWords& bits = levels_[level];
   uint64_t i = from;
   while (i < level_bits_[level]) {
     uint64_t w = i / 64;

@@ -6,15 +6,36 @@
 //
 // Levels of 64-bit words: level 0 has a bit per block, each higher level a bit per word of the
 // level below that is full, so finding the next free block costs O(levels) words, not a scan.
-// Memory is one bit per block (128 MiB for 2^30 blocks), as fio's.
+// Memory is one bit per block (128 MiB for 2^30 blocks), as fio's, but taken from calloc so
+// the pages of a big map cost nothing until a block in them is used: a short run on a 4 TB
+// array touches a few pages, not 128 MiB per job.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace mdsim {
+
+// A zeroed array of words from calloc (large ones are fresh zero pages, not written).
+class ZeroedWords {
+ public:
+  explicit ZeroedWords(size_t n);
+  size_t size() const { return n_; }
+  uint64_t& operator[](size_t i) { return w_[i]; }
+  uint64_t operator[](size_t i) const { return w_[i]; }
+  void zero();
+
+ private:
+  struct Free {
+    void operator()(uint64_t* p) const { std::free(p); }
+  };
+  std::unique_ptr<uint64_t[], Free> w_;
+  size_t n_;
+};
 
 class FioRandomMap {
  public:
@@ -42,7 +63,8 @@ class FioRandomMap {
   uint64_t blocks_;
   uint64_t used_ = 0;
   std::vector<uint64_t> level_bits_;           // bits in each level
-  std::vector<std::vector<uint64_t>> levels_;  // levels_[0]: one bit per block
+  std::vector<ZeroedWords> levels_;  // levels_[0]: one bit per block
+  bool zeroed_ = true;               // no bit set since the words were allocated or zeroed
 };
 
 }  // namespace mdsim
