@@ -121,6 +121,7 @@ RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
   root.get("seed", c.seed);
   root.get_enum("scenario", c.scenario, scenario_names());
 
+
   JsonObject m = root.child("machine");
   m.get("profile", c.machine_profile_source);
   c.machine = load_machine_profile(c.machine_profile_source, file, m.path("profile"));
@@ -171,7 +172,19 @@ RunConfig parse_run_config(const nlohmann::json& j, const std::string& file) {
     c.fio.job_file = jp.lexically_normal().string();
   }
   root.finish();
-  return c;
+  // A section of another scenario is a mistake (most likely a missing "scenario"), not
+  // something to ignore silently.
+  for (const auto& [section, owner] : {std::pair<const char*, const char*>{"lock_loop", "lock_loop"},
+                                       {"bitmap_loop", "bitmap_loop"},
+                                       {"disks", "fio"},
+                                       {"array", "fio"},
+                                       {"fio", "fio"}}) {
+    if (root.has(section) && c.scenario != owner) {
+      root.fail(section, std::string("this section is for scenario \"") + owner +
+                             "\", but the scenario is \"" + c.scenario + "\"" +
+                             (j.contains("scenario") ? "" : " (the default; set \"scenario\")"));
+    }
+  }  return c;
 }
 
 nlohmann::ordered_json to_json(const MachineProfile& p) {
@@ -201,25 +214,29 @@ nlohmann::ordered_json to_json(const RunConfig& c) {
   nlohmann::ordered_json profile = to_json(c.machine);
   for (auto& [k, v] : profile.items()) m[k] = v;
   j["machine"] = m;
+  // Only the scenario's own sections: the resolved config parses back (a section of another
+  // scenario is an error).
   const LockLoopParams& l = c.lock_loop;
-  j["lock_loop"] = {{"lock", l.lock},
+  if (c.scenario == "lock_loop") j["lock_loop"] = {{"lock", l.lock},
                     {"threads", l.threads},
                     {"hold_ns", l.hold_ns},
                     {"think_ns", l.think_ns},
                     {"think", l.think_exponential ? "exponential" : "fixed"},
                     {"duration_ns", l.duration_ns},
                     {"write_percent", l.write_percent}};
-  nlohmann::ordered_json d = to_json(c.disks);
-  nlohmann::ordered_json dj;
-  dj["profile"] = c.disk_profile_source;
-  for (auto& [k, v] : d.items()) dj[k] = v;
-  j["disks"] = dj;
-  j["array"] = to_json(c.array);
-  j["fio"] = {{"job_file", c.fio.job_file},
-              {"submit_ns", c.fio.submit_ns},
-              {"complete_ns", c.fio.complete_ns}};
+  if (c.scenario == "fio") {
+    nlohmann::ordered_json d = to_json(c.disks);
+    nlohmann::ordered_json dj;
+    dj["profile"] = c.disk_profile_source;
+    for (auto& [k, v] : d.items()) dj[k] = v;
+    j["disks"] = dj;
+    j["array"] = to_json(c.array);
+    j["fio"] = {{"job_file", c.fio.job_file},
+                {"submit_ns", c.fio.submit_ns},
+                {"complete_ns", c.fio.complete_ns}};
+  }
   const BitmapLoopParams& b = c.bitmap_loop;
-  j["bitmap_loop"] = {{"variant", b.variant},
+  if (c.scenario == "bitmap_loop") j["bitmap_loop"] = {{"variant", b.variant},
                       {"threads", b.threads},
                       {"iodepth", b.iodepth},
                       {"pattern", b.pattern},

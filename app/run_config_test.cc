@@ -81,6 +81,15 @@ TEST(RunConfig, BadConfigsNameTheJsonPath) {
        "t.json: $.bitmap_loop.crash_at_ns: must be before duration_ns (1000)"},
       {R"({"bitmap_loop": {"iodepth": 0}})",
        "t.json: $.bitmap_loop.iodepth: must be between 1 and 4096, got 0"},
+      {R"({"bitmap_loop": {"iodepth": 2}})",
+       "t.json: $.bitmap_loop: this section is for scenario \"bitmap_loop\", but the scenario is "
+       "\"lock_loop\" (the default; set \"scenario\")"},
+      {R"({"scenario": "bitmap_loop", "array": {"level": "raid1"}})",
+       "t.json: $.array: this section is for scenario \"fio\", but the scenario is "
+       "\"bitmap_loop\""},
+      {R"({"scenario": "fio", "fio": {"job_file": "j.fio"}, "lock_loop": {}})",
+       "t.json: $.lock_loop: this section is for scenario \"lock_loop\", but the scenario is "
+       "\"fio\""},
       {R"({"machine": []})", "t.json: $.machine: expected an object, got an array"},
       {R"({"machine": {"cores": 0}})", "t.json: $.machine.cores: must be between 1 and 4096, got 0"},
       {R"({"machine": {"cores": 6, "sockets": 4}})",
