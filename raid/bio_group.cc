@@ -1,7 +1,7 @@
 // BioGroup: member completions as callbacks (see mddev.h). Per bio: the disk delivers
 // (delivered), the bio takes its issuing core in interrupt context at once or queued behind
 // the holder (granted -> endio_event at the grant time), md's endio work is charged (endio),
-// and then the core is given back when that work is done (release_event), except by the last
+// and then the core is given back when that work is done (Cpu::release_charged), except by the last
 // bio of the group, which hands the core to the waiting caller.
 #include <algorithm>
 #include <cstdio>
@@ -44,8 +44,6 @@ void BioGroup::endio_event(void* bio) {
   b.group->endio(b);
 }
 
-void BioGroup::release_event(void* bio) { static_cast<MemberBio*>(bio)->cpu->release(); }
-
 void BioGroup::endio(MemberBio& b) {
   Cpu& cpu = *b.cpu;
   md_->end_member_io(cpu, b.member, b.result);
@@ -55,12 +53,7 @@ void BioGroup::endio(MemberBio& b) {
                             : b.result.submitted;
   seen_ = true;
   if (--pending_ > 0) {
-    const Time t = cpu.commit_owed();
-    if (t > 0) {
-      md_->sim().schedule_in(t, &BioGroup::release_event, &b);
-    } else {
-      cpu.release();
-    }
+    cpu.release_charged();
     result_.completed = now;
     return;
   }

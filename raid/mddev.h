@@ -104,7 +104,6 @@ class BioGroup {
   static void delivered(void* bio);
   static void granted(WaitNode* irq);
   static void endio_event(void* bio);
-  static void release_event(void* bio);
   void endio(MemberBio& b);
 
   Mddev* md_ = nullptr;  // set when a bio is issued

@@ -13,20 +13,51 @@ Cpu::Cpu(Machine& m, int id)
 bool Cpu::AcquireAwaiter::await_suspend(std::coroutine_handle<> h) {
   sim = cpu->sim_;
   handle = h;
-  if (!cpu->held_) {
-    cpu->grant(this);
-    return false;  // the core was free: continue at once
+  return !cpu->acquire_or_queue(this, irq);  // the core was free: continue at once
+}
+
+void Cpu::catch_up() {
+  if (lazy_until_ < 0 || lazy_event_ || sim_->now() < lazy_until_) return;
+  // The charged work was booked up to lazy_until_ (seg_start_): the core is idle since.
+  lazy_until_ = -1;
+  held_ = false;
+}
+
+void Cpu::lazy_release_event(void* p) {
+  auto* cpu = static_cast<Cpu*>(p);
+  cpu->lazy_event_ = false;
+  cpu->lazy_until_ = -1;
+  cpu->release();
+}
+
+void Cpu::release_charged() {
+  if (!held_ || lazy_until_ >= 0) {
+    std::fprintf(stderr, "mdsim: internal error: cpu%d released while free\n", id_);
+    std::abort();
   }
-  (irq ? cpu->irq_waiters_ : cpu->task_waiters_).push_back(this);
-  return true;
+  const Time t = commit_owed();
+  if (t == 0) {
+    release();
+    return;
+  }
+  lazy_until_ = sim_->now() + t;
+  if (!irq_waiters_.empty() || !task_waiters_.empty()) {  // takers already queued
+    lazy_event_ = true;
+    sim_->schedule_at(lazy_until_, &Cpu::lazy_release_event, this);
+  }
 }
 
 bool Cpu::acquire_or_queue(CpuWaiter* w, bool irq) {
+  catch_up();
   if (!held_) {
     grant(w);
     return true;
   }
   (irq ? irq_waiters_ : task_waiters_).push_back(w);
+  if (lazy_until_ >= 0 && !lazy_event_) {  // given up already: hand over when its work ends
+    lazy_event_ = true;
+    sim_->schedule_at(lazy_until_, &Cpu::lazy_release_event, this);
+  }
   return false;
 }
 
@@ -39,6 +70,7 @@ void Cpu::grant(CpuWaiter* a) {
 void Cpu::close_segment() const {
   if (!held_) return;
   Time now = sim_->now();
+  if (lazy_until_ >= 0 && now > lazy_until_) now = lazy_until_;  // free since then
   if (now <= seg_start_) return;  // inside settled time, already booked by charge()
   Time d = now - seg_start_;
   if (static_cast<size_t>(kind_) >= kind_time_.size()) {
@@ -56,7 +88,7 @@ void Cpu::set_kind(KindId kind) {
 }
 
 void Cpu::charge(Time cost, KindId kind) {
-  if (!held_) {
+  if (!held_ || lazy_until_ >= 0) {
     std::fprintf(stderr, "mdsim: internal error: cpu%d charged while free\n", id_);
     std::abort();
   }
@@ -83,7 +115,7 @@ Time Cpu::commit_owed() {
 Cpu::WorkAwaiter Cpu::settle() { return WorkAwaiter{sim_, commit_owed()}; }
 
 void Cpu::release() {
-  if (!held_) {
+  if (!held_ || lazy_until_ >= 0) {
     std::fprintf(stderr, "mdsim: internal error: cpu%d released while free\n", id_);
     std::abort();
   }

@@ -43,7 +43,7 @@ class Cpu {
   int id() const { return id_; }
   int socket() const { return socket_; }
   Machine& machine() const { return *machine_; }
-  bool busy() const { return held_; }
+  bool busy() const { return held_ && !(lazy_until_ >= 0 && sim_->now() >= lazy_until_); }
   size_t queued() const { return task_waiters_.size + irq_waiters_.size; }
 
   struct AcquireAwaiter : CpuWaiter {
@@ -63,6 +63,10 @@ class Cpu {
     return a;
   }
   void release();
+  // settle() then release() for a holder that has nothing more to do: the core stays busy
+  // until the charged work is done (takers queue until then) but no event marks that unless
+  // someone is waiting. The caller must not use the core afterwards.
+  void release_charged();
   // For takers that are not coroutines: takes the core for `w` at once if it is free (true);
   // otherwise queues it (irq takers first) and returns false, and w->wake(w) runs when a
   // release() grants it.
@@ -107,12 +111,17 @@ class Cpu {
   friend class Machine;
   void grant(CpuWaiter* a);
   void close_segment() const;
+  // A release_charged() whose time has come: the core is free.
+  void catch_up();
+  static void lazy_release_event(void* cpu);
 
   Machine* machine_;
   Simulator* sim_;
   int id_;
   int socket_;
   bool held_ = false;
+  Time lazy_until_ = -1;        // release_charged(): held until then, free after
+  bool lazy_event_ = false;     // a takers' release event is scheduled at lazy_until_
   KindId kind_ = 0;
   mutable Time seg_start_ = 0;  // may lie ahead of now while charged work is settling
   Time owed_ = 0;                // charged and not yet settled

@@ -95,6 +95,39 @@ TEST(Cpu, ChargedWorkIsBookedToItsKindsAndPassesInOneWait) {
   EXPECT_EQ(sim.events_fired(), 4u);
 }
 
+// release_charged: the core stays busy for the charged work without an event of its own;
+// takers arriving meanwhile get it when the work ends (irq first), later ones at once.
+Task<void> charge_and_leave(Cpu& cpu, KindId k, Time cost) {
+  co_await cpu.acquire(k);
+  cpu.charge(cost, k);
+  cpu.release_charged();
+}
+
+TEST(Cpu, ReleaseChargedKeepsTheCoreBusyUntilTheWorkIsDone) {
+  Simulator sim;
+  Machine m(sim, profile(1, 1));
+  KindId k = m.kind("work");
+  std::vector<std::string> log;
+  Cpu& c = m.cpu(0);
+  spawn(sim, charge_and_leave(c, k, 100));
+  sim.run();
+  EXPECT_EQ(sim.events_fired(), 1u);  // only the spawn
+  EXPECT_EQ(c.busy_time(), 100);      // booked, although the clock stands at 0
+  EXPECT_TRUE(c.busy());
+  sim.run_until(100);
+  EXPECT_FALSE(c.busy());
+  EXPECT_EQ(c.busy_time(), 100);
+
+  spawn(sim, charge_and_leave(c, k, 100));                // 100..200, then given up
+  spawn(sim, job(c, k, 30, 10, false, log, "task"));      // queued at 130
+  spawn(sim, job(c, k, 50, 10, true, log, "irq"));        // queued at 150, goes first
+  spawn(sim, job(c, k, 250, 10, false, log, "late"));     // core free since 220: at once
+  sim.run();
+  EXPECT_EQ(log, (std::vector<std::string>{"irq+200", "task+210", "late+350"}));
+  EXPECT_EQ(c.busy_time(), 100 + 100 + 30);
+  EXPECT_EQ(c.time_in(k), 230);
+}
+
 TEST(Machine, TransferCostsFollowTopology) {
   Simulator sim;
   MachineProfile p = profile(2, 8);
