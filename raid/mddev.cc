@@ -54,6 +54,10 @@ Mddev::Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Dis
   g.raid456 = cfg.level == "raid4" || cfg.level == "raid5" || cfg.level == "raid6";
   bitmap_ = v->make(g, &view_);
   domain_ = std::make_unique<SimSyncDomain>(m, bitmap_->decls());
+  for (int i = 0; i < m.num_cpus(); ++i) {
+    executors_.push_back(
+        std::make_unique<SimExecutor>(*domain_, m.cpu(i), kinds_.bitmap, kinds_.bitmap_sync));
+  }
   bitmap_io_ = std::make_unique<MemberBitmapIo>(*this);
 }
 
@@ -92,43 +96,35 @@ Task<void> Mddev::daemon() {
   }
 }
 
-Task<void> Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
+Settled Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c) {
   ++stats_.bitmap_startwrites;
-  co_await bitmap_->startwrite_tracked(x, offset, sectors, c);
+  return Settled(cpu, bitmap_->startwrite_tracked(executor(cpu), offset, sectors, c));
 }
 
-Task<void> Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
-                                  const WriteCookie& c) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
-  co_await bitmap_->endwrite_tracked(x, offset, sectors, c);
-  ++stats_.bitmap_endwrites;
+Settled Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
+                               const WriteCookie& c) {
+  return Settled(cpu, bitmap_->endwrite_tracked(executor(cpu), offset, sectors, c),
+                 &stats_.bitmap_endwrites);
 }
 
-Task<void> Mddev::bitmap_unplug(Cpu& cpu) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
-  co_await bitmap_->unplug(x, *bitmap_io_, true);
+Settled Mddev::bitmap_unplug(Cpu& cpu) {
+  return Settled(cpu, bitmap_->unplug(executor(cpu), *bitmap_io_, true));
 }
 
-Task<void> Mddev::bitmap_start_behind_write(Cpu& cpu) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
-  co_await bitmap_->start_behind_write(x);
+Settled Mddev::bitmap_start_behind_write(Cpu& cpu) {
+  return Settled(cpu, bitmap_->start_behind_write(executor(cpu)));
 }
 
-Task<void> Mddev::bitmap_end_behind_write(Cpu& cpu) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
-  co_await bitmap_->end_behind_write(x);
+Settled Mddev::bitmap_end_behind_write(Cpu& cpu) {
+  return Settled(cpu, bitmap_->end_behind_write(executor(cpu)));
 }
 
-Task<void> Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
-  co_await cpu.settle();
-  SimExecutor x(*domain_, cpu, kinds_.bitmap, kinds_.bitmap_sync);
-  co_await bitmap_->wait_behind_writes(x);
+Settled Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
+  return Settled(cpu, bitmap_->wait_behind_writes(executor(cpu)));
+}
+
+SimExecutor& Mddev::executor(Cpu& cpu) {
+  return *executors_[static_cast<size_t>(cpu.id())];
 }
 
 void Mddev::prepare(Cpu& cpu, int member, DiskRequest& r) {

@@ -33,6 +33,7 @@
 #include "raid/md_costs.h"
 #include "raid/personality.h"
 #include "sim/machine.h"
+#include "sim/settled.h"
 
 namespace mdsim {
 
@@ -150,13 +151,14 @@ class Mddev {
 
   // --- For personalities ----------------------------------------------------------------
   // Bitmap operations on `cpu` (held), charged to the "bitmap" kind (synchronisation to
-  // "bitmap_sync").
-  Task<void> bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c);
-  Task<void> bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors, const WriteCookie& c);
-  Task<void> bitmap_unplug(Cpu& cpu);
-  Task<void> bitmap_start_behind_write(Cpu& cpu);
-  Task<void> bitmap_end_behind_write(Cpu& cpu);
-  Task<void> bitmap_wait_behind_writes(Cpu& cpu);
+  // "bitmap_sync"); each starts after the core's charged work (awaitables, no frame of
+  // their own).
+  Settled bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c);
+  Settled bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors, const WriteCookie& c);
+  Settled bitmap_unplug(Cpu& cpu);
+  Settled bitmap_start_behind_write(Cpu& cpu);
+  Settled bitmap_end_behind_write(Cpu& cpu);
+  Settled bitmap_wait_behind_writes(Cpu& cpu);
   bool hooks_in_personality() const {
     return cfg_.hooks == HookPlacement::kPerPersonality && bitmap_enabled();
   }
@@ -206,6 +208,7 @@ class Mddev {
  private:
   friend class MemberBitmapIo;
   Task<void> daemon();
+  SimExecutor& executor(Cpu& cpu);
   Task<IoResult> flush_members(Cpu& cpu);
 
   Machine* machine_;
@@ -217,6 +220,7 @@ class Mddev {
   MddevView view_;
   std::unique_ptr<BitmapOps> bitmap_;
   std::unique_ptr<SimSyncDomain> domain_;
+  std::vector<std::unique_ptr<SimExecutor>> executors_;  // bitmap calls, per core
   std::unique_ptr<MemberBitmapIo> bitmap_io_;
   std::unique_ptr<Personality> pers_;
   Stats stats_;

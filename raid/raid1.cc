@@ -1,7 +1,9 @@
 // raid1: see raid1.h.
 #include "raid/raid1.h"
 
-#include <array>
+#include <cstddef>
+#include <memory>
+#include <new>
 #include <limits>
 #include <span>
 #include <utility>
@@ -16,15 +18,24 @@ namespace mdsim {
 // group outlives it.
 struct Raid1::Write {
   static constexpr size_t kInline = 4;  // member bios without a heap allocation
+  Write() = default;
+  Write(const Write&) = delete;
+  Write& operator=(const Write&) = delete;
+  ~Write() {
+    if (bios.data() == inline_bios()) std::destroy(bios.begin(), bios.end());
+  }
+  // Room for n member bios; only those are constructed.
   void resize(size_t n) {
     if (n <= kInline) {
-      bios = std::span<MemberBio>(small.data(), n);
+      std::uninitialized_value_construct_n(inline_bios(), n);
+      bios = std::span<MemberBio>(inline_bios(), n);
     } else {
       big = std::vector<MemberBio>(n);
       bios = big;
     }
   }
-  std::array<MemberBio, kInline> small;
+  MemberBio* inline_bios() { return std::launder(reinterpret_cast<MemberBio*>(storage)); }
+  alignas(MemberBio) std::byte storage[kInline * sizeof(MemberBio)];
   std::vector<MemberBio> big;
   std::span<MemberBio> bios;  // [0, normal): ordinary; [normal, size): behind (write-mostly)
   BioGroup ordinary, mostly;  // their completions

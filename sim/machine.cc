@@ -1,6 +1,7 @@
 // CPU and machine models: see machine.h.
 #include "sim/machine.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -67,52 +68,25 @@ void Cpu::grant(CpuWaiter* a) {
   seg_start_ = sim_->now();
 }
 
-void Cpu::close_segment() const {
-  if (!held_) return;
-  Time now = sim_->now();
-  if (lazy_until_ >= 0 && now > lazy_until_) now = lazy_until_;  // free since then
-  if (now <= seg_start_) return;  // inside settled time, already booked by charge()
-  Time d = now - seg_start_;
-  if (static_cast<size_t>(kind_) >= kind_time_.size()) {
-    kind_time_.resize(static_cast<size_t>(kind_) + 1, 0);
-  }
-  kind_time_[static_cast<size_t>(kind_)] += d;
+void Cpu::close_segment_slow(Time now) const {
+  // A core given up by release_charged() (lazy_until_ = seg_start_ then) is free since
+  // lazy_until_: nothing to book.
+  if (lazy_until_ >= 0 && now > lazy_until_) now = lazy_until_;
+  if (now <= seg_start_) return;
+  const Time d = now - seg_start_;
+  kind_slot(kind_) += d;
   busy_ += d;
   seg_start_ = now;
 }
 
-void Cpu::set_kind(KindId kind) {
-  if (kind == kind_) return;
-  close_segment();
-  kind_ = kind;
+void Cpu::grow_kinds(KindId kind) const {
+  kind_time_.resize(std::max(static_cast<size_t>(kind) + 1, size_t{32}), 0);
 }
 
-void Cpu::charge(Time cost, KindId kind) {
-  if (!held_ || lazy_until_ >= 0) {
-    std::fprintf(stderr, "mdsim: internal error: cpu%d charged while free\n", id_);
-    std::abort();
-  }
-  if (cost <= 0) return;
-  close_segment();
-  if (static_cast<size_t>(kind) >= kind_time_.size()) {
-    kind_time_.resize(static_cast<size_t>(kind) + 1, 0);
-  }
-  kind_time_[static_cast<size_t>(kind)] += cost;
-  busy_ += cost;
-  owed_ += cost;
+void Cpu::not_held(const char* what) const {
+  std::fprintf(stderr, "mdsim: internal error: cpu%d %s while free\n", id_, what);
+  std::abort();
 }
-
-Time Cpu::commit_owed() {
-  Time t = owed_;
-  owed_ = 0;
-  if (t > 0) {
-    close_segment();
-    seg_start_ = sim_->now() + t;  // the coming interval is booked already
-  }
-  return t;
-}
-
-Cpu::WorkAwaiter Cpu::settle() { return WorkAwaiter{sim_, commit_owed()}; }
 
 void Cpu::release() {
   if (!held_ || lazy_until_ >= 0) {

@@ -73,7 +73,11 @@ class Cpu {
   bool acquire_or_queue(CpuWaiter* w, bool irq);
 
   // Charges what follows to `kind` (the holder only).
-  void set_kind(KindId kind);
+  void set_kind(KindId kind) {
+    if (kind == kind_) return;
+    close_segment();
+    kind_ = kind;
+  }
   KindId kind() const { return kind_; }
   Time owed() const { return owed_; }  // charged and not yet settled
   // Resumes its awaiter `cost` ns later; ready at once (no event) when cost is 0.
@@ -94,11 +98,26 @@ class Cpu {
   // settle() then lets all the charged time pass in one wait. The holder must settle before
   // anything another process can see (a lock, an I/O, release()): charged work is only a
   // shorthand for consecutive work() calls.
-  void charge(Time cost, KindId kind);
-  WorkAwaiter settle();
+  void charge(Time cost, KindId kind) {
+    if (!held_ || lazy_until_ >= 0) [[unlikely]] not_held("charged");
+    if (cost <= 0) return;
+    close_segment();
+    kind_slot(kind) += cost;
+    busy_ += cost;
+    owed_ += cost;
+  }
+  WorkAwaiter settle() { return WorkAwaiter{sim_, commit_owed()}; }
   // settle() for callers that schedule their own continuation: books the charged time as
   // passing from now and returns it (the caller must not touch anything visible before then).
-  Time commit_owed();
+  Time commit_owed() {
+    const Time t = owed_;
+    if (t > 0) {
+      owed_ = 0;
+      close_segment();
+      seg_start_ = sim_->now() + t;  // the coming interval is booked already
+    }
+    return t;
+  }
   // Takes the core, spends `cost` on `kind`, gives it back.
   Task<void> run(Time cost, KindId kind, bool irq = false);
 
@@ -110,7 +129,20 @@ class Cpu {
  private:
   friend class Machine;
   void grant(CpuWaiter* a);
-  void close_segment() const;
+  // Books the time since seg_start_ to the current kind (while held).
+  void close_segment() const {
+    if (!held_) return;
+    const Time now = sim_->now();
+    if (now <= seg_start_) return;  // inside settled time, already booked by charge()
+    close_segment_slow(now);
+  }
+  void close_segment_slow(Time now) const;
+  Time& kind_slot(KindId kind) const {
+    if (static_cast<size_t>(kind) >= kind_time_.size()) [[unlikely]] grow_kinds(kind);
+    return kind_time_[static_cast<size_t>(kind)];
+  }
+  void grow_kinds(KindId kind) const;
+  [[noreturn]] void not_held(const char* what) const;
   // A release_charged() whose time has come: the core is free.
   void catch_up();
   static void lazy_release_event(void* cpu);
