@@ -140,7 +140,7 @@ Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
   co_await members_[static_cast<size_t>(member)].disk->issue(cpu, r, io);
 }
 
-Task<void> Mddev::issue(Cpu& cpu, MemberBio& b) {
+DiskRequest Mddev::prepare(Cpu& cpu, MemberBio& b) {
   DiskRequest r = b.req;
   prepare(cpu, b.member, r);
   if (b.group != nullptr) {
@@ -148,6 +148,11 @@ Task<void> Mddev::issue(Cpu& cpu, MemberBio& b) {
     b.cpu = &cpu;
     b.io.on_complete(&BioGroup::delivered, &b);
   }
+  return r;
+}
+
+Task<void> Mddev::issue(Cpu& cpu, MemberBio& b) {
+  const DiskRequest r = prepare(cpu, b);
   co_await cpu.settle();
   co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
 }
@@ -178,7 +183,11 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
 }
 
 Task<void> Mddev::issue_all(Cpu& cpu, std::span<MemberBio> bios) {
-  for (MemberBio& b : bios) co_await issue(cpu, b);
+  for (MemberBio& b : bios) {  // issue(), without a frame per bio
+    const DiskRequest r = prepare(cpu, b);
+    co_await cpu.settle();
+    co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
+  }
 }
 
 Task<IoResult> Mddev::flush_members(Cpu& cpu) {

@@ -170,6 +170,8 @@ class Mddev {
   // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
   // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
   void prepare(Cpu& cpu, int member, DiskRequest& r);
+  // prepare() of a MemberBio (and its BioGroup's completion hook); returns the disk request.
+  DiskRequest prepare(Cpu& cpu, MemberBio& b);
   // Waits for a member bio, then runs its completion in interrupt context on `cpu` (the core
   // that issued it): takes the core and charges member_endio (Cpu::charge: the caller settles
   // before anything visible). Returns holding it. A failed write or read marks the member

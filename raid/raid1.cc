@@ -136,6 +136,10 @@ Task<MdCompletion> Raid1::read_request(Cpu& cpu, const DiskRequest& bio) {
   }
 }
 
+bool Raid1::needs_close(const Write& w) const {
+  return w.behind || md().hooks_in_personality();
+}
+
 Task<void> Raid1::close_write(Cpu& cpu, Write& w) {
   if (w.behind) co_await md().bitmap_end_behind_write(cpu);
   if (md().hooks_in_personality()) {
@@ -193,13 +197,13 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   cpu.release();
   if (w->behind) spawn(md().sim(), behind_tail(shared));
   MdCompletion c = co_await w->ordinary;
-  if (--w->groups == 0) co_await close_write(*c.cpu, *w);
+  if (--w->groups == 0 && needs_close(*w)) co_await close_write(*c.cpu, *w);
   co_return c;
 }
 
 Task<void> Raid1::behind_tail(std::shared_ptr<Write> w) {
   MdCompletion c = co_await w->mostly;
-  if (--w->groups == 0) co_await close_write(*c.cpu, *w);
+  if (--w->groups == 0 && needs_close(*w)) co_await close_write(*c.cpu, *w);
   co_await c.cpu->settle();
   c.cpu->release();
 }

@@ -60,6 +60,7 @@ class Raid1 : public Personality {
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);
   Task<void> behind_tail(std::shared_ptr<Write> w);
   Task<void> close_write(Cpu& cpu, Write& w);
+  bool needs_close(const Write& w) const;  // close_write has work (else skip its frame)
 
   bool nonrot_ = true;
   Stats stats_;
