@@ -246,7 +246,11 @@ Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
   // raid10_unplug -> raid1_prepare_flush_writes (bitmap unplug), then flush_bio_list.
   co_await md().bitmap_unplug(cpu);
-  for (MemberBio* b : plug.bios) co_await md().issue(cpu, *b);
+  for (MemberBio* b : plug.bios) {  // Mddev::issue without a frame per bio
+    const DiskRequest r = md().prepare(cpu, *b);
+    co_await cpu.settle();
+    co_await md().member(b->member).disk->issue(cpu, r, b->io);
+  }
   plug.bios.clear();
   plug.count = 0;
 }
@@ -284,7 +288,9 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     ++j.remaining;
     for (MemberBio& b : r.bios) {  // raid10_write_one_disk
       if (!plugged) {
-        co_await md().issue(cpu, b);
+        const DiskRequest q = md().prepare(cpu, b);
+        co_await cpu.settle();
+        co_await md().member(b.member).disk->issue(cpu, q, b.io);
         continue;
       }
       plug.bios.push_back(&b);
