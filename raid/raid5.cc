@@ -3,6 +3,7 @@
 #include "raid/raid5.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -43,6 +44,7 @@ Raid5::Raid5(Mddev& md)
       geo_(geometry_from(md.config())),
       disks_(md.config().raid_disks),
       rmw_level_(md.config().rmw_level),
+      chunk_shift_(std::countr_zero(geo_.chunk_sectors)),
       cache_(md.sim(), md.config().stripe_cache_size, md.config().raid_disks) {
   if (rmw_level_ < kParityDisableRmw || rmw_level_ > kParityPreferRmw) config_bug("rmw_level");
   if (md.config().group_thread_cnt < 0) config_bug("group_thread_cnt");
@@ -77,20 +79,23 @@ Sector Raid5::bitmap_sectors() const {
 }
 
 void Raid5::bitmap_sector(Sector* offset, uint64_t* sectors) const {
+  // A whole stripe s starts at array sector s * per_stripe and member sector s * chunk.
   const Sector per_stripe = geo_.stripe_data_sectors();
-  const Sector start = *offset / per_stripe * per_stripe;
-  const Sector end = (*offset + *sectors + per_stripe - 1) / per_stripe * per_stripe;
-  *offset = raid5_compute_sector(geo_, start).member_sector;
-  *sectors = raid5_compute_sector(geo_, end).member_sector - *offset;
+  const Sector first = *offset / per_stripe;
+  const Sector end = (*offset + *sectors + per_stripe - 1) / per_stripe;
+  *offset = first * geo_.chunk_sectors;
+  *sectors = (end - first) * geo_.chunk_sectors;
 }
 
 Task<MdCompletion> Raid5::make_request(Cpu& cpu, const DiskRequest& bio) {
-  if (bio.op == DiskOp::kDiscard) {
-    const Time t = md().sim().now();
-    co_return MdCompletion{IoResult{IoStatus::kNotSupported, t, t}, &cpu};
-  }
-  if (bio.op == DiskOp::kRead) co_return co_await read_request(cpu, bio);
-  co_return co_await stripe_request(cpu, bio, /*write=*/true);
+  if (bio.op == DiskOp::kDiscard) return discard_request(cpu);
+  if (bio.op == DiskOp::kRead) return read_request(cpu, bio);
+  return stripe_request(cpu, bio, /*write=*/true);
+}
+
+Task<MdCompletion> Raid5::discard_request(Cpu& cpu) {
+  const Time t = md().sim().now();
+  co_return MdCompletion{IoResult{IoStatus::kNotSupported, t, t}, &cpu};
 }
 
 Task<MdCompletion> Raid5::read_request(Cpu& cpu, const DiskRequest& bio) {
@@ -143,6 +148,28 @@ Sector Raid5::lowest_chunk_sector(const DiskRequest& bio) const {
   return r_sector + chunk - chunk_offset;
 }
 
+namespace {
+
+// ctx->sectors_to_do: one bit per stripe unit of the bio.
+class UnitSet {
+ public:
+  explicit UnitSet(size_t n) {
+    if (n > kInline * 64) more_.assign((n + 63) / 64, 0);
+    for (size_t u = 0; u < n; ++u) words()[u / 64] |= uint64_t{1} << (u % 64);
+  }
+  bool test(size_t u) const { return (words()[u / 64] >> (u % 64) & 1) != 0; }
+  void reset(size_t u) { words()[u / 64] &= ~(uint64_t{1} << (u % 64)); }
+
+ private:
+  static constexpr size_t kInline = 4;
+  uint64_t* words() { return more_.empty() ? inline_ : more_.data(); }
+  const uint64_t* words() const { return more_.empty() ? inline_ : more_.data(); }
+  uint64_t inline_[kInline] = {};
+  std::vector<uint64_t> more_;
+};
+
+}  // namespace
+
 Task<MdCompletion> Raid5::stripe_request(Cpu& cpu, const DiskRequest& bio, bool write) {
   const Time t0 = md().sim().now();
   R5HostBio hb(md().sim());
@@ -150,28 +177,42 @@ Task<MdCompletion> Raid5::stripe_request(Cpu& cpu, const DiskRequest& bio, bool 
   const Sector first = bio.sector & ~(kRaid5StripeSectors - 1);
   const Sector last = bio.sector + bio.sectors;
   const size_t units = (last - first + kRaid5StripeSectors - 1) / kRaid5StripeSectors;
-  std::vector<bool> todo(units, true);  // ctx->sectors_to_do
+  UnitSet todo(units);  // ctx->sectors_to_do
   size_t left = units;
-  size_t s = (lowest_chunk_sector(bio) - first) / kRaid5StripeSectors;
-  std::vector<StripeHead*> plug;  // the submitter's raid5_plug_cb list
+  size_t s = units == 1 ? 0 : (lowest_chunk_sector(bio) - first) / kRaid5StripeSectors;
+  R5SubmitPlug plug;  // the submitter's raid5_plug_cb list
   while (left > 0) {
-    while (!todo[s]) s = (s + 1) % units;  // find_next_bit_wrap
+    while (!todo.test(s)) s = (s + 1) % units;  // find_next_bit_wrap
     const Raid5Location loc = raid5_compute_sector(geo_, first + s * kRaid5StripeSectors);
-    StripeHead* sh = co_await get_active_stripe(cpu, raid5_stripe_head_sector(loc), plug);
+    const Sector sector = raid5_stripe_head_sector(loc);
+    StripeHead* sh = get_stripe_now(cpu, sector);
+    while (sh == nullptr) {  // raid5_get_active_stripe sleeping, inline
+      const int hash = Raid5StripeCache::hash_of(sector);
+      if (cache_.block(hash)) {
+        // Sleeping: schedule() flushes the submitter's plug (raid5_unplug) first.
+        co_await cpu.settle();
+        unplug(plug);
+        cpu.release();
+        co_await cache_.sleep(hash, &cpu, md().kinds().pers);  // back on `cpu`
+      }
+      // R5_INACTIVE_BLOCKED cleared by this caller: its list has a stripe_head now.
+      sh = get_stripe_now(cpu, sector);
+      if (sh != nullptr) cache_.unblocked();
+    }
     // add_all_stripe_bios: every block of this stripe_head the bio covers.
     for (int d = 0; d < disks_; ++d) {
       if (d == sh->pd_idx || d == sh->qd_idx) continue;
       const Sector ds = sh->dev[static_cast<size_t>(d)].sector;
       if (ds < first || ds >= last) continue;
       const size_t u = (ds - first) / kRaid5StripeSectors;
-      if (!todo[u]) {
+      if (!todo.test(u)) {
         std::fprintf(stderr, "mdsim: internal error: raid5 unit %zu added twice\n", u);
         std::abort();
       }
-      todo[u] = false;
+      todo.reset(u);
       --left;
       cpu.charge(md().costs().stripe_add, md().kinds().pers);
-      co_await add_stripe_bio(cpu, *sh, d, hb, write);
+      if (add_stripe_bio(*sh, d, hb, write)) co_await personality_startwrite(cpu, *sh, d);
     }
     sh->handle = true;
     sh->preread_active = true;  // REQ_SYNC (O_DIRECT)
@@ -195,95 +236,8 @@ Task<MdCompletion> Raid5::stripe_request(Cpu& cpu, const DiskRequest& bio, bool 
   co_return MdCompletion{res, hb.cpu};
 }
 
-Task<StripeHead*> Raid5::get_active_stripe(Cpu& cpu, Sector sector,
-                                           std::vector<StripeHead*>& plug) {
-  const int hash = Raid5StripeCache::hash_of(sector);
-  for (;;) {
-    if (StripeHead* sh = cache_.find_get(sector)) co_return sh;
-    if (StripeHead* sh = cache_.get_free(hash)) {
-      init_stripe(*sh, sector, cpu.id());
-      sh->count = 1;
-      co_return sh;
-    }
-    // Sleeping: schedule() flushes the submitter's plug (raid5_unplug) first.
-    co_await cpu.settle();
-    unplug(plug);
-    cpu.release();
-    co_await cache_.wait_for_stripe(hash);
-    co_await cpu.acquire(md().kinds().pers);
-  }
-}
-
-void Raid5::init_stripe(StripeHead& sh, Sector sector, int cpu) {
-  sh.stripe = sector / geo_.chunk_sectors;
-  const Raid5Parity p = raid5_stripe_parity(geo_, sh.stripe);
-  sh.pd_idx = p.pd_idx;
-  sh.qd_idx = p.qd_idx;
-  sh.cpu = cpu;
-  sh.group = -1;
-  sh.handle = sh.bit_delay = sh.preread_active = sh.active = sh.full_write = false;
-  sh.on_release_list = false;
-  sh.bm_seq = 0;
-  sh.bitmap_pending = 0;
-  sh.overwrite_disks = 0;
-  sh.reconstruct = R5Reconstruct::kIdle;
-  const Sector offset = sector % geo_.chunk_sectors;
-  for (int i = 0; i < disks_; ++i) {
-    R5Dev& d = sh.dev[static_cast<size_t>(i)];
-    if (!d.towrite.empty() || !d.written.empty() || !d.toread.empty()) {
-      std::fprintf(stderr, "mdsim: internal error: raid5 stripe %llu reused with bios\n",
-                   static_cast<unsigned long long>(sh.sector));
-      std::abort();
-    }
-    d.write_mask = 0;
-    d.uptodate = d.locked = d.overwrite = false;
-    d.want_read = d.want_write = d.want_compute = d.want_drain = d.want_fill = false;
-    d.towrite_bitmap = d.written_bitmap = false;
-    const Raid5MemberRole role = raid5_member_role(geo_, sh.stripe, i);
-    d.sector = 0;  // raid5_compute_blocknr, for data blocks
-    if (role.role == Raid5Role::kData) {
-      const Sector chunk =
-          sh.stripe * static_cast<Sector>(geo_.data_disks()) + static_cast<Sector>(role.data_index);
-      d.sector = chunk * geo_.chunk_sectors + offset;
-    }
-  }
-  cache_.insert(&sh, sector);
-}
-
-Task<void> Raid5::add_stripe_bio(Cpu& cpu, StripeHead& sh, int dev, R5HostBio& bio, bool write) {
-  R5Dev& d = sh.dev[static_cast<size_t>(dev)];
-  const Sector bs = bio.req.sector, be = bio.req.sector + bio.req.sectors;
-  const auto lo = static_cast<uint8_t>(std::max(bs, d.sector) - d.sector);
-  const auto hi = static_cast<uint8_t>(std::min(be, d.sector + kRaid5StripeSectors) - d.sector);
-  ++bio.remaining;  // bio_inc_remaining
-  if (!write) {
-    d.toread.push_back(R5BioRef{&bio, lo, hi});
-    co_return;
-  }
-  const bool firstwrite = d.towrite.empty();
-  d.towrite.push_back(R5BioRef{&bio, lo, hi});
-  d.write_mask |= static_cast<uint8_t>(((1u << hi) - 1) & ~((1u << lo) - 1));
-  if (d.write_mask == 0xff && !d.overwrite) {  // the page is covered: R5_OVERWRITE
-    d.overwrite = true;
-    ++sh.overwrite_disks;
-  }
-  if (!firstwrite || !md().bitmap_enabled()) co_return;
-  if (md().hooks_in_personality()) {
-    // Before 6.14: startwrite per stripe_head block; STRIPE_BITMAP_PENDING keeps the stripe
-    // from being written meanwhile.
-    ++sh.bitmap_pending;
-    WriteCookie cookie;
-    co_await md().bitmap_startwrite(cpu, sh.sector, kRaid5StripeSectors, cookie);
-    --sh.bitmap_pending;
-    d.towrite_cookie = cookie;
-    d.towrite_bitmap = true;
-  }
-  sh.bm_seq = seq_flush_ + 1;
-  sh.bit_delay = true;
-}
-
-void Raid5::unplug(std::vector<StripeHead*>& plug) {
-  for (StripeHead* sh : plug) release_stripe_locked(*sh);
+void Raid5::unplug(R5SubmitPlug& plug) {
+  plug.for_each([this](StripeHead* sh) { release_stripe_locked(*sh); });
   plug.clear();
 }
 

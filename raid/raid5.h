@@ -24,7 +24,11 @@
 // only with devices_handle_discard_safely, off by default).
 // Stripe handling: raid5d and group_thread_cnt workers per socket (raid5_threads.cc),
 // handle_stripe (raid5_handle.cc), rmw/rcw and the parity ops (raid5_dirtying.cc), member bios
-// through raid5_plug.h's plug, the stripe cache in raid5_stripe_cache.h.
+// through raid5_plug.h's plug (ops_run_io and the completions in raid5_plug.cc), stripe_head
+// setup and __add_stripe_bio (raid5_stripe_setup.cc), the stripe cache in raid5_stripe_cache.h.
+// Hot paths avoid coroutine frames and events where nothing waits: a handle_stripe pass is a
+// function call unless it may sleep, member completions are callbacks (raid5_plug.h), and a
+// writer sleeps for a stripe_head inside stripe_request's own frame.
 //
 // Left out: resync/recovery/check (next issue), reshape, the r5c journal and PPL,
 // full-stripe batching (stripe_add_to_batch_list: each stripe_head is handled on its own, so a
@@ -126,13 +130,46 @@ class Raid5 : public Personality {
     int target = -1, target2 = -1;  // blocks to compute
   };
 
+  // The submitter's raid5_plug_cb list: the stripe_heads of one make_request, in order.
+  class R5SubmitPlug {
+   public:
+    void push_back(StripeHead* sh) {
+      if (n_ < kInline) {
+        inline_[n_++] = sh;
+      } else {
+        more_.push_back(sh);
+      }
+    }
+    template <class F>
+    void for_each(F f) const {
+      for (size_t i = 0; i < n_; ++i) f(inline_[i]);
+      for (StripeHead* sh : more_) f(sh);
+    }
+    void clear() {
+      n_ = 0;
+      more_.clear();
+    }
+
+   private:
+    static constexpr size_t kInline = 4;
+    StripeHead* inline_[kInline] = {};
+    size_t n_ = 0;
+    std::vector<StripeHead*> more_;
+  };
+
   // raid5.cc: the request path.
+  Task<MdCompletion> discard_request(Cpu& cpu);
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> stripe_request(Cpu& cpu, const DiskRequest& bio, bool write);
-  Task<StripeHead*> get_active_stripe(Cpu& cpu, Sector sector, std::vector<StripeHead*>& plug);
+  // raid5_get_active_stripe without sleeping: the cached stripe_head or a free one set up for
+  // `sector`, or nullptr (stripe_request then sleeps for one).
+  StripeHead* get_stripe_now(Cpu& cpu, Sector sector);
   void init_stripe(StripeHead& sh, Sector sector, int cpu);
-  Task<void> add_stripe_bio(Cpu& cpu, StripeHead& sh, int dev, R5HostBio& bio, bool write);
-  void unplug(std::vector<StripeHead*>& plug);
+  // __add_stripe_bio; true if the block's pre-6.14 bitmap startwrite is still to be made
+  // (personality_startwrite).
+  bool add_stripe_bio(StripeHead& sh, int dev, R5HostBio& bio, bool write);
+  Task<void> personality_startwrite(Cpu& cpu, StripeHead& sh, int dev);
+  void unplug(R5SubmitPlug& plug);
   Sector lowest_chunk_sector(const DiskRequest& bio) const;
 
   // raid5_threads.cc: lists, releases, raid5d and the workers.
@@ -150,14 +187,26 @@ class Raid5 : public Personality {
   void wake(Thread& t);
   Cpu& pick_core(int prev, int socket) const;
 
-  // raid5_handle.cc: handle_stripe.
+  // raid5_handle.cc: handle_stripe. handle_stripe_now runs a pass without a coroutine when
+  // nothing in it can wait: kHandleDone, or the member to continue ops_run_io from once the
+  // plug is flushed (run_io), or kHandleAsync (nothing done: run handle_stripe instead).
+  static constexpr int kHandleDone = -1, kHandleAsync = -2;
+  int handle_stripe_now(Ctx& ctx, StripeHead& sh);
   Task<void> handle_stripe(Ctx& ctx, StripeHead& sh);
+  bool begin_pass(Ctx& ctx, StripeHead& sh, State& s);
+  void mark_drain_result(StripeHead& sh);
+  bool clean_ready(const StripeHead& sh, const State& s) const;
+  void plan_pass(Ctx& ctx, StripeHead& sh, State& s);
   void analyse_stripe(StripeHead& sh, State& s) const;
   bool need_this_block(StripeHead& sh, const State& s, int i) const;
   bool fetch_block(StripeHead& sh, State& s, int i);
+  bool return_written(Ctx& ctx, StripeHead& sh, int i);
   Task<void> clean_event(Ctx& ctx, StripeHead& sh);
   Task<void> handle_failed_stripe(Ctx& ctx, StripeHead& sh, State& s);
-  Task<void> run_io(Ctx& ctx, StripeHead& sh);
+  // ops_run_io from member `from` down: -1 when done, else the member whose request needs the
+  // plug flushed first. run_io flushes and goes on from `pending` (if >= 0), then ends the pass.
+  int submit_io(Ctx& ctx, StripeHead& sh, int from);
+  Task<void> run_io(Ctx& ctx, StripeHead& sh, int pending);
   void unit_done(Ctx* ctx, R5BioRef ref, bool ok);
   bool insync(int member) const;
   // raid5_dirtying.cc: planning writes, and raid_run_ops.
@@ -168,6 +217,7 @@ class Raid5 : public Personality {
   Raid5Geometry geo_;
   int disks_ = 0;
   int rmw_level_ = kParityEnableRmw;
+  int chunk_shift_ = 0;  // chunk_sectors is a power of two (Raid5Geometry::validate)
   Kinds kinds_{};
   Raid5StripeCache cache_;
   // Stripe lists (conf->handle_list without workers, else one per worker group = socket).
@@ -175,7 +225,7 @@ class Raid5 : public Personality {
   std::vector<R5StripeList> group_lists_;
   R5StripeList bitmap_list_;
   std::vector<StripeHead*> released_;   // conf->released_stripes
-  std::vector<StripeHead*> releasing_;  // scratch for release_stripe_list
+  std::vector<StripeHead*> releasing_;  // scratch for release_stripe_list, activate_bit_delay
   uint64_t seq_flush_ = 0, seq_write_ = 0;
   std::unique_ptr<Thread> raid5d_;
   std::vector<std::vector<std::unique_ptr<Thread>>> workers_;  // [group][worker]

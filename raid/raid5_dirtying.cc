@@ -29,6 +29,8 @@ void Raid5::handle_stripe_dirtying(StripeHead& sh, State& s) {
   const int pd = sh.pd_idx, qd = sh.qd_idx;
   int rmw = 0, rcw = 0;
   auto have = [](const R5Dev& d) { return d.uptodate || d.want_compute; };
+  const bool degraded = md().degraded();  // else every member is in sync
+  auto in_sync = [&](int i) { return !degraded || insync(i); };
   if (rmw_level_ == kParityDisableRmw) {
     rcw = 1;  // the real rcw is counted below
     rmw = 2;
@@ -36,10 +38,10 @@ void Raid5::handle_stripe_dirtying(StripeHead& sh, State& s) {
     for (int i = disks_ - 1; i >= 0; --i) {
       const R5Dev& dev = sh.dev[static_cast<size_t>(i)];
       if ((!dev.towrite.empty() || i == pd || i == qd) && !dev.locked && !have(dev)) {
-        rmw += insync(i) ? 1 : 2 * disks_;
+        rmw += in_sync(i) ? 1 : 2 * disks_;
       }
       if (!dev.overwrite && i != pd && i != qd && !dev.locked && !have(dev)) {
-        rcw += insync(i) ? 1 : 2 * disks_;
+        rcw += in_sync(i) ? 1 : 2 * disks_;
       }
     }
   }
@@ -48,7 +50,8 @@ void Raid5::handle_stripe_dirtying(StripeHead& sh, State& s) {
   if ((rmw < rcw || (rmw == rcw && prefer_rmw)) && rmw > 0) {
     for (int i = disks_ - 1; i >= 0; --i) {  // read the old data and parity
       R5Dev& dev = sh.dev[static_cast<size_t>(i)];
-      if ((!dev.towrite.empty() || i == pd || i == qd) && !dev.locked && !have(dev) && insync(i)) {
+      if ((!dev.towrite.empty() || i == pd || i == qd) && !dev.locked && !have(dev) &&
+          in_sync(i)) {
         dev.locked = true;
         dev.want_read = true;
         ++s.locked;
@@ -62,7 +65,7 @@ void Raid5::handle_stripe_dirtying(StripeHead& sh, State& s) {
       R5Dev& dev = sh.dev[static_cast<size_t>(i)];
       if (!dev.overwrite && i != pd && i != qd && !dev.locked && !have(dev)) {
         ++rcw;
-        if (insync(i)) {
+        if (in_sync(i)) {
           dev.locked = true;
           dev.want_read = true;
           ++s.locked;

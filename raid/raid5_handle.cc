@@ -9,9 +9,11 @@
 // what reads, partial writes and degraded writes need (handle_stripe_fill -> fetch_block ->
 // need_this_block: a read of a failed member reads every other one); plan new writes
 // (handle_stripe_dirtying, raid5_dirtying.cc); run the ops (raid_run_ops, raid5_dirtying.cc);
-// ops_run_io submits the reads and writes, one 4 KiB bio per block (skipping Faulty members),
-// to the thread's plug. Each in-flight bio holds a stripe reference, so the stripe is handled
-// again only when all have completed (raid5_end_{read,write}_request release it).
+// submit the member I/O (ops_run_io, raid5_plug.cc).
+// A pass is a plain function call (handle_stripe_now) unless it may wait: with a failed
+// member (handle_failed_stripe, bitmap endwrites) or a pre-6.14 bitmap endwrite due in
+// handle_stripe_clean_event it runs as the handle_stripe coroutine; a plug flush in the middle
+// of ops_run_io continues in run_io.
 #include <cstdio>
 #include <cstdlib>
 
@@ -48,49 +50,53 @@ void Raid5::analyse_stripe(StripeHead& sh, State& s) const {
       if (!dev.overwrite) ++s.non_overwrite;
     }
     if (!dev.written.empty()) ++s.written;
-    if (!insync(i)) {
-      if (s.failed < 2) s.failed_num[s.failed] = i;
-      ++s.failed;
-    }
+  }
+  if (!md().degraded()) return;  // every member in sync
+  for (int i = disks_ - 1; i >= 0; --i) {
+    if (insync(i)) continue;
+    if (s.failed < 2) s.failed_num[s.failed] = i;
+    ++s.failed;
   }
 }
 
-Task<void> Raid5::handle_stripe(Ctx& ctx, StripeHead& sh) {
+bool Raid5::begin_pass(Ctx& ctx, StripeHead& sh, State& s) {
   sh.handle = false;
   if (sh.active) {  // STRIPE_ACTIVE: handled elsewhere, come back afterwards
     sh.handle = true;
-    co_return;
+    return false;
   }
   sh.active = true;
   ++stats_.handle_passes;
   ctx.cpu->charge(md().costs().stripe_handle, kinds_.handle);
-  State s;
   analyse_stripe(sh, s);
   s.op_biofill = s.to_fill > 0;
-  const int pd = sh.pd_idx, qd = sh.qd_idx;
-  if (s.failed > geo_.max_degraded()) {
-    if (sh.bitmap_pending > 0) {  // let the pending startwrite finish before failing its bio
-      sh.handle = true;
-      sh.active = false;
-      co_return;
-    }
-    sh.reconstruct = R5Reconstruct::kIdle;
-    if (s.to_read + s.to_write + s.written > 0) co_await handle_failed_stripe(ctx, sh, s);
+  return true;
+}
+
+void Raid5::mark_drain_result(StripeHead& sh) {
+  if (sh.reconstruct != R5Reconstruct::kDrainResult &&
+      sh.reconstruct != R5Reconstruct::kPrexorDrainResult) {
+    return;
   }
-  if (sh.reconstruct == R5Reconstruct::kDrainResult ||
-      sh.reconstruct == R5Reconstruct::kPrexorDrainResult) {
-    sh.reconstruct = R5Reconstruct::kIdle;
-    for (int i = disks_ - 1; i >= 0; --i) {
-      R5Dev& dev = sh.dev[static_cast<size_t>(i)];
-      if (dev.locked && (i == pd || i == qd || !dev.written.empty())) dev.want_write = true;
+  sh.reconstruct = R5Reconstruct::kIdle;
+  for (int i = disks_ - 1; i >= 0; --i) {
+    R5Dev& dev = sh.dev[static_cast<size_t>(i)];
+    if (dev.locked && (i == sh.pd_idx || i == sh.qd_idx || !dev.written.empty())) {
+      dev.want_write = true;
     }
   }
+}
+
+bool Raid5::clean_ready(const StripeHead& sh, const State& s) const {
   auto parity_safe = [&](int p) {
     if (p < 0 || !insync(p)) return true;
     const R5Dev& dev = sh.dev[static_cast<size_t>(p)];
     return !dev.locked && dev.uptodate;
   };
-  if (s.written > 0 && parity_safe(pd) && parity_safe(qd)) co_await clean_event(ctx, sh);
+  return s.written > 0 && parity_safe(sh.pd_idx) && parity_safe(sh.qd_idx);
+}
+
+void Raid5::plan_pass(Ctx& ctx, StripeHead& sh, State& s) {
   if ((s.to_read > 0 || s.non_overwrite > 0 || (s.to_write > 0 && s.failed > 0)) &&
       sh.reconstruct == R5Reconstruct::kIdle) {
     for (int i = disks_ - 1; i >= 0; --i) {  // handle_stripe_fill
@@ -100,8 +106,50 @@ Task<void> Raid5::handle_stripe(Ctx& ctx, StripeHead& sh) {
   }
   if (sh.reconstruct == R5Reconstruct::kIdle && s.to_write > 0) handle_stripe_dirtying(sh, s);
   run_ops(ctx, sh, s);
-  co_await run_io(ctx, sh);
-  sh.active = false;
+}
+
+Task<void> Raid5::handle_stripe(Ctx& ctx, StripeHead& sh) {
+  State s;
+  if (!begin_pass(ctx, sh, s)) co_return;
+  if (s.failed > geo_.max_degraded()) {
+    if (sh.bitmap_pending > 0) {  // let the pending startwrite finish before failing its bio
+      sh.handle = true;
+      sh.active = false;
+      co_return;
+    }
+    sh.reconstruct = R5Reconstruct::kIdle;
+    if (s.to_read + s.to_write + s.written > 0) co_await handle_failed_stripe(ctx, sh, s);
+  }
+  mark_drain_result(sh);
+  if (clean_ready(sh, s)) co_await clean_event(ctx, sh);
+  plan_pass(ctx, sh, s);
+  co_await run_io(ctx, sh, submit_io(ctx, sh, disks_ - 1));
+}
+
+int Raid5::handle_stripe_now(Ctx& ctx, StripeHead& sh) {
+  // The coroutine is needed for failed members (handle_failed_stripe may end bitmap writes)
+  // and for a pre-6.14 bitmap endwrite in handle_stripe_clean_event.
+  if (md().degraded()) {
+    for (int i = 0; i < disks_; ++i) {
+      if (!insync(i)) return kHandleAsync;
+    }
+  }
+  if (md().hooks_in_personality()) {
+    for (int i = 0; i < disks_; ++i) {
+      if (sh.dev[static_cast<size_t>(i)].written_bitmap) return kHandleAsync;
+    }
+  }
+  State s;
+  if (!begin_pass(ctx, sh, s)) return kHandleDone;
+  mark_drain_result(sh);
+  if (clean_ready(sh, s)) {
+    for (int i = disks_ - 1; i >= 0; --i) return_written(ctx, sh, i);
+    sh.full_write = false;
+  }
+  plan_pass(ctx, sh, s);
+  const int pending = submit_io(ctx, sh, disks_ - 1);
+  if (pending < 0) sh.active = false;
+  return pending;
 }
 
 bool Raid5::need_this_block(StripeHead& sh, const State& s, int i) const {
@@ -169,17 +217,21 @@ bool Raid5::fetch_block(StripeHead& sh, State& s, int i) {
   return false;
 }
 
+bool Raid5::return_written(Ctx& ctx, StripeHead& sh, int i) {
+  R5Dev& dev = sh.dev[static_cast<size_t>(i)];
+  if (dev.written.empty() || dev.locked || !dev.uptodate) return false;
+  for (const R5BioRef& r : dev.written) unit_done(&ctx, r, true);
+  dev.written.clear();
+  return dev.written_bitmap;
+}
+
 Task<void> Raid5::clean_event(Ctx& ctx, StripeHead& sh) {
   for (int i = disks_ - 1; i >= 0; --i) {
+    if (!return_written(ctx, sh, i)) continue;
     R5Dev& dev = sh.dev[static_cast<size_t>(i)];
-    if (dev.written.empty() || dev.locked || !dev.uptodate) continue;
-    for (const R5BioRef& r : dev.written) unit_done(&ctx, r, true);
-    dev.written.clear();
-    if (dev.written_bitmap) {  // before 6.14: endwrite per stripe_head block
-      dev.written_bitmap = false;
-      const WriteCookie cookie = dev.written_cookie;
-      co_await md().bitmap_endwrite(*ctx.cpu, sh.sector, kRaid5StripeSectors, cookie);
-    }
+    dev.written_bitmap = false;  // before 6.14: endwrite per stripe_head block
+    const WriteCookie cookie = dev.written_cookie;
+    co_await md().bitmap_endwrite(*ctx.cpu, sh.sector, kRaid5StripeSectors, cookie);
   }
   sh.full_write = false;
 }
@@ -210,40 +262,6 @@ Task<void> Raid5::handle_failed_stripe(Ctx& ctx, StripeHead& sh, State& s) {
   sh.full_write = false;
   s.to_write = 0;
   s.written = 0;
-}
-
-Task<void> Raid5::run_io(Ctx& ctx, StripeHead& sh) {
-  for (int i = disks_ - 1; i >= 0; --i) {
-    R5Dev& dev = sh.dev[static_cast<size_t>(i)];
-    DiskOp op;
-    if (dev.want_write) {
-      dev.want_write = false;
-      op = DiskOp::kWrite;
-    } else if (dev.want_read) {
-      dev.want_read = false;
-      op = DiskOp::kRead;
-    } else {
-      continue;
-    }
-    if (!insync(i)) {  // no rdev: skip the I/O, look again
-      dev.locked = false;
-      sh.handle = true;
-      continue;
-    }
-    ++sh.count;
-    const R5Part part{&sh, i};
-    if (!ctx.plug->merge(i, op, sh.sector, part)) {
-      co_await ctx.plug->add(*ctx.cpu, i, op, sh.sector, part);
-    }
-  }
-}
-
-void Raid5::end_stripe_io(StripeHead& sh, int dev, DiskOp op, bool ok) {
-  R5Dev& d = sh.dev[static_cast<size_t>(dev)];
-  if (op == DiskOp::kRead && ok) d.uptodate = true;
-  d.locked = false;
-  sh.handle = true;
-  release_stripe(sh);
 }
 
 }  // namespace mdsim

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 
@@ -74,13 +75,37 @@ Shape shape(const Raid5Geometry& g) {
   return s;
 }
 
+// x / d with the remainder in *rem, in 32-bit arithmetic when both fit (the same result for
+// less: these run for every stripe unit of every bio), and a shift for a power-of-two d.
+Sector div_rem(Sector x, Sector d, Sector* rem) {
+  if ((d & (d - 1)) == 0) {
+    *rem = x & (d - 1);
+    return x >> std::countr_zero(d);
+  }
+  if (((x | d) >> 32) == 0) {
+    const auto q = static_cast<uint32_t>(x) / static_cast<uint32_t>(d);
+    *rem = static_cast<uint32_t>(x) - q * static_cast<uint32_t>(d);
+    return q;
+  }
+  *rem = x % d;
+  return x / d;
+}
+
+// v % m for 0 <= v.
+int mod(int v, int m) {
+  if (v < m) return v;
+  return v < 2 * m ? v - m : v % m;
+}
+
 int rotate(Rot r, int m, Sector stripe) {
-  const int step = static_cast<int>(stripe % static_cast<Sector>(m));
+  Sector rem;
+  div_rem(stripe, static_cast<Sector>(m), &rem);
+  const int step = static_cast<int>(rem);
   if (r == Rot::kLeft) return m - 1 - step;
   if (r == Rot::kRight) return step;
   if (r == Rot::kFirst) return 0;
   if (r == Rot::kLast) return m - 1;
-  return m - 1 - static_cast<int>((stripe + 1) % static_cast<Sector>(m));  // kLeftShifted
+  return m - 1 - mod(step + 1, m);  // kLeftShifted
 }
 
 // A raid5-style layout (parity in a window of `m` members: all of raid4/5, the *_6 layouts).
@@ -91,9 +116,9 @@ int data_member(const Raid5Geometry& g, const Raid5Parity& p, int i) {
   const int n = g.raid_disks;
   if (raid5_style(g, s)) {
     const int m = s.q_last ? n - 1 : n;
-    return s.cont ? (p.pd_idx + 1 + i) % m : (i >= p.pd_idx ? i + 1 : i);
+    return s.cont ? mod(p.pd_idx + 1 + i, m) : (i >= p.pd_idx ? i + 1 : i);
   }
-  if (s.cont) return (p.pd_idx + (s.q_before ? 1 : 2) + i) % n;  // after the P,Q pair
+  if (s.cont) return mod(p.pd_idx + (s.q_before ? 1 : 2) + i, n);  // after the P,Q pair
   const int lo = std::min(p.pd_idx, p.qd_idx), hi = std::max(p.pd_idx, p.qd_idx);
   int m = i;  // the i-th member that is neither P nor Q (Q D D D P, D D P Q D)
   if (m >= lo) ++m;
@@ -106,9 +131,9 @@ int data_index(const Raid5Geometry& g, const Raid5Parity& p, int member) {
   const int n = g.raid_disks;
   if (raid5_style(g, s)) {
     const int m = s.q_last ? n - 1 : n;
-    return s.cont ? (member - p.pd_idx - 1 + m) % m : member - (member > p.pd_idx);
+    return s.cont ? mod(member - p.pd_idx - 1 + m, m) : member - (member > p.pd_idx);
   }
-  if (s.cont) return (member - p.pd_idx - (s.q_before ? 1 : 2) + 2 * n) % n;
+  if (s.cont) return mod(member - p.pd_idx - (s.q_before ? 1 : 2) + 2 * n, n);
   return member - (member > p.pd_idx) - (member > p.qd_idx);
 }
 
@@ -196,18 +221,17 @@ Raid5Parity raid5_stripe_parity(const Raid5Geometry& g, Sector stripe) {
   }
   // raid6 with Q beside P; parity_n leaves the last member to Q.
   p.pd_idx = s.rot == Rot::kLast ? n - 2 : rotate(s.rot, n, stripe);
-  p.qd_idx = s.q_before ? (p.pd_idx + n - 1) % n : (p.pd_idx + 1) % n;
+  p.qd_idx = s.q_before ? mod(p.pd_idx + n - 1, n) : mod(p.pd_idx + 1, n);
   p.ddf_layout = static_cast<int>(g.algorithm) >= 8;
   return p;
 }
 
 Raid5Location raid5_compute_sector(const Raid5Geometry& g, Sector array_sector) {
-  const Sector chunk = array_sector / g.chunk_sectors;
-  const Sector offset = array_sector % g.chunk_sectors;
-  const Sector dd = static_cast<Sector>(g.data_disks());
+  Sector offset, data_index;
+  const Sector chunk = div_rem(array_sector, g.chunk_sectors, &offset);
   Raid5Location loc;
-  loc.stripe = chunk / dd;
-  loc.data_index = static_cast<int>(chunk % dd);
+  loc.stripe = div_rem(chunk, static_cast<Sector>(g.data_disks()), &data_index);
+  loc.data_index = static_cast<int>(data_index);
   loc.parity = raid5_stripe_parity(g, loc.stripe);
   loc.dd_idx = data_member(g, loc.parity, loc.data_index);
   loc.member_sector = loc.stripe * g.chunk_sectors + offset;
@@ -219,6 +243,10 @@ Raid5MemberRole raid5_member_role(const Raid5Geometry& g, Sector stripe, int mem
   if (member == p.pd_idx) return {Raid5Role::kP, -1};
   if (member == p.qd_idx) return {Raid5Role::kQ, -1};
   return {Raid5Role::kData, data_index(g, p, member)};
+}
+
+int raid5_data_member(const Raid5Geometry& g, const Raid5Parity& p, int data_index) {
+  return data_member(g, p, data_index);
 }
 
 std::vector<int> raid5_data_members(const Raid5Geometry& g, Sector stripe) {

@@ -112,6 +112,8 @@ struct Raid5MemberRole {
 Raid5MemberRole raid5_member_role(const Raid5Geometry& g, Sector stripe, int member);
 // The data members of `stripe` in array order: result[i] holds data chunk i.
 std::vector<int> raid5_data_members(const Raid5Geometry& g, Sector stripe);
+// The member holding data chunk `data_index` of the stripe whose parity is `p`.
+int raid5_data_member(const Raid5Geometry& g, const Raid5Parity& p, int data_index);
 
 // raid5_compute_blocknr: the array sector stored at (member, member_sector), or nullopt when
 // that block is P or Q. Aborts if the inverse disagrees with the forward map (the kernel's

@@ -32,6 +32,7 @@
 namespace mdsim {
 
 class Raid5;
+class Raid5Plug;
 
 inline constexpr uint32_t kMaxMergeSectors = 2560;  // BLK_DEF_MAX_SECTORS_CAP
 inline constexpr uint32_t kPlugFlushSectors = 256;  // BLK_PLUG_FLUSH_SIZE (128 KiB)
@@ -50,6 +51,14 @@ struct R5MemberReq {
   uint32_t sectors = 0;
   std::vector<R5Part> parts;
   DiskIo io;
+  // Completion, as callbacks: the plug, the core that issued it, the disk's result, and the
+  // node that takes that core in interrupt context.
+  Raid5Plug* plug = nullptr;
+  Cpu* cpu = nullptr;
+  IoResult result;
+  struct IrqWaiter : CpuWaiter {
+    R5MemberReq* rq = nullptr;
+  } irq;
 };
 
 class Raid5Plug {
@@ -62,20 +71,32 @@ class Raid5Plug {
   int requests() const { return static_cast<int>(plugged_.size()); }
 
   // submit_bio of one 4 KiB block bio (ops_run_io) from `cpu` (held): merge() puts it into a
-  // plugged request if blk_attempt_plug_merge would (true), else add() plugs it as a new
-  // request, flushing the plug first when blk_add_rq_to_plug would.
+  // plugged request if blk_attempt_plug_merge would (true), else the caller flushes the plug
+  // if should_flush() (blk_add_rq_to_plug would first) and add() plugs it as a new request.
   bool merge(int member, DiskOp op, Sector sector, R5Part part);
-  Task<void> add(Cpu& cpu, int member, DiskOp op, Sector sector, R5Part part);
-  // blk_mq_flush_plug_list: issues every plugged request from `cpu` (held) and spawns each
-  // one's completion on that core.
+  bool should_flush() const;
+  void add(int member, DiskOp op, Sector sector, R5Part part);
+  // blk_mq_flush_plug_list: issues every plugged request from `cpu` (held); each one's
+  // completion runs on that core in interrupt context (see delivered below).
   Task<void> flush(Cpu& cpu);
 
  private:
-  bool should_flush() const;
-  Task<void> end_io(Cpu& cpu, R5MemberReq* req);
+  // The completion of a member request, without a coroutine: the disk delivers (delivered),
+  // the request takes its issuing core in interrupt context, at once or when the holder gives
+  // it up (granted, called from inside that release()), md's endio work is charged from then
+  // (endio), and once it has passed (done_event; done at once if it cost nothing)
+  // raid5_end_{read,write}_request runs for every bio merged into the request and the core is
+  // given back.
+  static void delivered(void* rq);
+  static void granted(WaitNode* irq);
+  static void done_event(void* rq);
+  void endio(R5MemberReq* rq, bool granted);
+  void done(R5MemberReq* rq);
 
   Raid5* r5_;
   std::vector<R5MemberReq*> plugged_;  // in the order added
+  std::vector<R5MemberReq*> last_;     // per member: its most recent plugged request
+  bool multiple_queues_ = false;       // plugged_ holds requests of several members
   std::vector<R5MemberReq*> flushing_;
   std::deque<R5MemberReq> storage_;  // stable addresses
   std::vector<R5MemberReq*> free_;

@@ -13,7 +13,10 @@
 // block are queued together instead of waiting for the first to drain).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "bitmaps/bitmap_ops.h"
@@ -51,9 +54,45 @@ enum class R5Reconstruct : uint8_t {
   kPrexorDrainResult
 };
 
-struct R5Dev {
-  std::vector<R5BioRef> towrite, written, toread;
-  Sector sector = 0;       // array sector of the block (data blocks; r5dev.sector)
+// The bios attached to one block (r5dev's towrite/written/toread chains): a vector of 16 bytes
+// that keeps its storage when cleared.
+class R5BioList {
+ public:
+  R5BioList() = default;
+  R5BioList(R5BioList&& o) noexcept { swap(o); }
+  R5BioList& operator=(R5BioList&& o) noexcept {
+    swap(o);
+    return *this;
+  }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  const R5BioRef* begin() const { return data_.get(); }
+  const R5BioRef* end() const { return data_.get() + size_; }
+  void push_back(const R5BioRef& r) {
+    if (size_ == cap_) grow();
+    data_[size_++] = r;
+  }
+  void clear() { size_ = 0; }
+  void swap(R5BioList& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(cap_, o.cap_);
+  }
+
+ private:
+  void grow() {
+    const uint32_t cap = cap_ == 0 ? 2 : 2 * cap_;
+    auto data = std::make_unique<R5BioRef[]>(cap);
+    std::copy(begin(), end(), data.get());
+    data_ = std::move(data);
+    cap_ = cap;
+  }
+  std::unique_ptr<R5BioRef[]> data_;
+  uint32_t size_ = 0, cap_ = 0;
+};
+
+// One cache line of what every handle_stripe pass reads, then the rest.
+struct alignas(64) R5Dev {
   uint8_t write_mask = 0;  // sectors of the block covered by towrite (R5_OVERWRITE at 0xff)
   bool uptodate = false, locked = false, overwrite = false;
   bool want_read = false, want_write = false, want_compute = false, want_drain = false;
@@ -61,6 +100,8 @@ struct R5Dev {
   // Before 6.14 the bitmap's startwrite/endwrite pair per towrite generation
   // (__add_stripe_bio -> handle_stripe_clean_event): whether one is open, and its cookie.
   bool towrite_bitmap = false, written_bitmap = false;
+  R5BioList towrite, written, toread;
+  Sector sector = 0;  // array sector of the block (data blocks; r5dev.sector)
   WriteCookie towrite_cookie, written_cookie;
 };
 
@@ -75,6 +116,7 @@ struct StripeHead {
   int cpu = 0;     // sh->cpu: the core that set it up (picks the worker group)
   int group = -1;  // worker group whose handle_list holds it
   bool hashed = false;
+  StripeHead* hash_next = nullptr;  // the stripe cache's hash chain (sh->hash)
   // STRIPE_* bits.
   bool handle = false, bit_delay = false, preread_active = false, active = false;
   bool full_write = false, on_release_list = false;

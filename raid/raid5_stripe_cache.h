@@ -9,9 +9,16 @@
 // never stopped being active), get_free_stripe (the head of the hash's inactive list, unhashed),
 // and is_inactive_blocked's hysteresis: once a caller blocked (R5_INACTIVE_BLOCKED) it waits
 // until its inactive list is non-empty and fewer than 3/4 of the stripe_heads are active, or
-// another waiter has cleared the flag. wake_up(&conf->wait_for_stripe) wakes every waiter to
-// re-check; the model wakes, per hash whose condition holds, as many waiters (first come first)
-// as that list has stripe_heads: the ones that would win the re-check, without the herd.
+// another waiter has cleared the flag.
+// raid5_get_active_stripe checks that condition and takes its stripe_head under the hash lock
+// it holds throughout (wait_event_lock_irq re-takes it before each check), so a caller that
+// finds the condition true gets a stripe_head from that list, and one that finds it false goes
+// back to sleep without touching R5_INACTIVE_BLOCKED. A woken caller checks only once it runs
+// again on its core. wake_up(&conf->wait_for_stripe) wakes every waiter; the model wakes, per
+// hash whose condition holds, as many waiters (first come first) as that list has stripe_heads
+// not already promised to woken ones: the ones that would win, without the herd. Each takes its
+// core (as a task) and checks there; one that lost meanwhile (a new caller took the stripe_head
+// or blocked the cache) sleeps again at the head of the queue.
 // A released stripe_head stays hashed on its inactive list with its R5_UPTODATE blocks, so a
 // later request for the same row finds it (a cache hit) until get_free_stripe recycles it.
 //
@@ -25,10 +32,11 @@
 
 #include <cstdint>
 #include <deque>
-#include <unordered_map>
+#include <vector>
 
 #include "raid/raid5_stripe.h"
 #include "sim/event.h"
+#include "sim/machine.h"
 #include "sim/task.h"
 
 namespace mdsim {
@@ -47,7 +55,7 @@ class Raid5StripeCache {
     return static_cast<int>((sector / kRaid5StripeSectors) % kNrStripeHashLocks);
   }
 
-  int size() const { return static_cast<int>(pool_.size()); }
+  int size() const { return size_; }
   int active_stripes() const { return active_; }
   int inactive(int hash) const { return inactive_[static_cast<size_t>(hash)].size(); }
   bool inactive_blocked() const { return inactive_blocked_; }
@@ -64,8 +72,40 @@ class Raid5StripeCache {
   // list (still hashed), one fewer active, and wake_up(&conf->wait_for_stripe).
   void put_inactive(StripeHead* sh);
 
-  // raid5_get_active_stripe's sleep: sets R5_INACTIVE_BLOCKED, waits until
-  // is_inactive_blocked(hash) holds, clears the flag. The caller holds no core.
+  // raid5_get_active_stripe after find_get and get_free failed: sets R5_INACTIVE_BLOCKED and
+  // makes wait_event's first check of is_inactive_blocked(hash); false if that holds already
+  // (the flag is cleared again and the caller goes on), true if the caller must sleep().
+  bool block(int hash);
+
+  // A caller asleep in raid5_get_active_stripe, in the awaiting coroutine's frame.
+  struct Waiter : CpuWaiter {
+    Raid5StripeCache* cache = nullptr;
+    Cpu* cpu = nullptr;  // the core it runs on again (nullptr: none to take)
+    int hash = 0;
+    Time since = 0;
+  };
+  struct SleepAwaiter {
+    Waiter w;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) { w.cache->sleep(&w, h); }
+    void await_resume() const noexcept {}
+  };
+  // Sleeps on wait_for_stripe until woken with is_inactive_blocked(hash) true on `cpu`
+  // (taken with `kind` and held on return; none if nullptr); R5_INACTIVE_BLOCKED is then
+  // cleared and the hash's inactive list is non-empty: the caller takes its stripe_head and
+  // then calls unblocked().
+  SleepAwaiter sleep(int hash, Cpu* cpu, KindId kind) {
+    SleepAwaiter a;
+    a.w.cache = this;
+    a.w.cpu = cpu;
+    a.w.hash = hash;
+    a.w.kind = kind;
+    return a;
+  }
+  // After a caller cleared R5_INACTIVE_BLOCKED and took its stripe_head: wakes the waiters
+  // whose condition that makes true.
+  void unblocked() { wake_waiters(); }
+  // block(), sleep() and unblocked() for a caller holding no core (tests).
   Task<void> wait_for_stripe(int hash);
   // is_inactive_blocked: whether a blocked caller for `hash` may go on.
   bool may_proceed(int hash) const;
@@ -80,29 +120,30 @@ class Raid5StripeCache {
   const Stats& stats() const { return stats_; }
 
  private:
-  struct Waiter {
-    Raid5StripeCache* cache;
-    int hash;
-    ResumeNode node;
-    bool await_ready() const noexcept { return false; }
-    void await_suspend(std::coroutine_handle<> h) {
-      node.sim = cache->sim_;
-      node.handle = h;
-      cache->waiters_[static_cast<size_t>(hash)].push_back(&node);
-    }
-    void await_resume() const noexcept {}
-  };
+  void sleep(Waiter* w, std::coroutine_handle<> h);
   // After anything that may make a waiter's condition true (a stripe_head back on an
   // inactive list, R5_INACTIVE_BLOCKED cleared).
   void wake_waiters();
+  static void granted(WaitNode* w);  // a woken waiter got its core
+  static void check_event(void* w);  // ... and checks its condition there
+  // The hash chain of `sector` (Fibonacci hashing of the row number).
+  StripeHead*& bucket(Sector sector) {
+    return buckets_[static_cast<size_t>((sector >> 3) * 0x9E3779B97F4A7C15ull >> hash_shift_)];
+  }
 
   Simulator* sim_;
-  std::deque<StripeHead> pool_;                   // stable addresses
-  std::unordered_map<Sector, StripeHead*> hash_;  // lookup only, never iterated
+  std::deque<StripeHead> pool_;  // stable addresses
+  int size_ = 0;
+  int blocked_limit_ = 0;  // max_nr_stripes * 3 / 4
+  // conf->stripe_hashtbl: chains through StripeHead::hash_next, lookup only, never iterated.
+  std::vector<StripeHead*> buckets_;
+  int hash_shift_ = 64;
+  int waiting_ = 0;  // waiters on every hash's list
   R5StripeList inactive_[kNrStripeHashLocks];
   int active_ = 0;
   bool inactive_blocked_ = false;
   WaitList waiters_[kNrStripeHashLocks];
+  int woken_[kNrStripeHashLocks] = {};  // woken waiters that have not checked yet, per hash
   Stats stats_;
 };
 

@@ -1,5 +1,5 @@
-// raid5 stripe cache: hashing, LRU reuse, the 3/4 hysteresis of a blocked caller, exhaustion
-// under load, worker threads, determinism.
+// raid5 stripe cache: hashing, LRU reuse, the 3/4 hysteresis of a blocked caller, who wakes
+// and when it checks, exhaustion under load, worker threads, determinism.
 #include "raid/raid5_stripe_cache.h"
 
 #include <gtest/gtest.h>
@@ -86,6 +86,66 @@ TEST(Raid5StripeCache, ABlockedCallerWaitsUntilAQuarterIsFree) {
   EXPECT_TRUE(got);
   EXPECT_FALSE(c.inactive_blocked());
   EXPECT_EQ(c.stats().waits, 1u);
+}
+
+// A raid5_get_active_stripe caller on `cpu` that finds no free stripe_head for `hash` and
+// sleeps; it records the stripe_head it takes and when.
+Task<void> sleeper(Raid5StripeCache* c, Cpu* cpu, int hash, StripeHead** got, Time* at) {
+  EXPECT_TRUE(c->block(hash));
+  co_await c->sleep(hash, cpu, cpu->machine().kind("test"));  // returns holding cpu
+  *got = c->get_free(hash);
+  *at = cpu->machine().sim().now();
+  c->unblocked();
+  cpu->release();
+}
+
+Task<void> hold(Cpu* cpu, Time t) {
+  co_await cpu->acquire(cpu->machine().kind("test"));
+  co_await cpu->work(t, cpu->machine().kind("test"));
+  cpu->release();
+}
+
+// The hash lock is held from the check of is_inactive_blocked to get_free_stripe, and the
+// check runs when the woken caller is on its core again: a stripe_head put back wakes one
+// sleeper (the longest waiting), which takes it once its busy core is free; the next sleeper
+// waits for the next stripe_head without sleeping again.
+TEST(Raid5StripeCache, AWakeupIsOneStripeHeadTakenOnTheSleepersCore) {
+  Simulator sim;
+  Machine m(sim, testing::profile(1, 2));
+  Raid5StripeCache c(sim, 16, 5);
+  std::vector<StripeHead*> held;
+  for (int k = 0; k < 2; ++k) {
+    for (int h = 0; h < kNrStripeHashLocks; ++h) {
+      StripeHead* sh = c.get_free(h);
+      ASSERT_NE(sh, nullptr);
+      c.insert(sh, row(h, k));
+      sh->count = 1;
+      held.push_back(sh);  // held[h + 8 k] is on hash h
+    }
+  }
+  auto put = [&](int i) {
+    held[static_cast<size_t>(i)]->count = 0;
+    c.put_inactive(held[static_cast<size_t>(i)]);
+  };
+  for (int i : {1, 2, 3, 4, 9}) put(i);  // 11 of 16 active, none on hash 0
+  StripeHead* got[2] = {nullptr, nullptr};
+  Time at[2] = {-1, -1};
+  for (int w = 0; w < 2; ++w) spawn(sim, sleeper(&c, &m.cpu(0), 0, &got[w], &at[w]));
+  spawn(sim, hold(&m.cpu(0), 1000));
+  sim.run_until(1);
+  EXPECT_EQ(c.stats().waits, 2u);
+  put(0);
+  sim.run_until(999);
+  EXPECT_EQ(got[0], nullptr);  // woken, waiting for core 0
+  sim.run();
+  EXPECT_EQ(got[0], held[0]);
+  EXPECT_EQ(at[0], 1000);
+  EXPECT_EQ(got[1], nullptr);  // still asleep, not woken to find the list empty
+  EXPECT_FALSE(c.inactive_blocked());
+  put(8);
+  sim.run();
+  EXPECT_EQ(got[1], held[8]);
+  EXPECT_EQ(c.stats().waits, 2u);  // nobody slept twice
 }
 
 Task<void> writer(Raid5Rig* r, int core, int n, uint64_t seed, int* done, int* failed) {

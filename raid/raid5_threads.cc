@@ -145,7 +145,14 @@ Task<int> Raid5::handle_active_stripes(Ctx& ctx, int group) {
     if (sh == nullptr) break;
     batch[n++] = sh;
   }
-  for (int i = 0; i < n; ++i) co_await handle_stripe(ctx, *batch[i]);
+  for (int i = 0; i < n; ++i) {
+    const int r = handle_stripe_now(ctx, *batch[i]);
+    if (r == kHandleAsync) {
+      co_await handle_stripe(ctx, *batch[i]);
+    } else if (r >= 0) {
+      co_await run_io(ctx, *batch[i], r);
+    }
+  }
   co_await ctx.cpu->settle();
   for (int i = 0; i < n; ++i) release_stripe_locked(*batch[i]);
   co_return n;
@@ -197,25 +204,26 @@ Task<void> Raid5::raid5d() {
       const int released = release_stripe_list();
       if (!bitmap_list_.empty()) {
         ++seq_flush_;  // close this batch
-        co_await t.plug.flush(cpu);
+        if (!t.plug.empty()) co_await t.plug.flush(cpu);
         if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
         ++stats_.bitmap_batches;
         seq_write_ = seq_flush_;
         // activate_bit_delay: the list as it is now; a stripe whose bm_seq is still ahead
         // (its write arrived during this unplug) goes back on bitmap_list for the next one.
-        std::vector<StripeHead*> batch;
+        std::vector<StripeHead*>& batch = releasing_;
         while (StripeHead* sh = bitmap_list_.pop_front()) batch.push_back(sh);
         for (StripeHead* sh : batch) {
           ++sh->count;
           release_stripe_locked(*sh);
         }
+        batch.clear();
       }
       const int n = co_await handle_active_stripes(ctx, -1);
       stats_.raid5d_handled += static_cast<uint64_t>(n);
       if (n == 0 && released == 0) break;
       co_await handoff(ctx, kind);
     }
-    co_await t.plug.flush(cpu);  // blk_finish_plug
+    if (!t.plug.empty()) co_await t.plug.flush(cpu);  // blk_finish_plug
     co_await handoff(ctx, kind);
     co_await cpu.settle();
     cpu.release();
@@ -242,7 +250,7 @@ Task<void> Raid5::worker(Thread& t, int group) {
       if (n == 0 && released == 0) break;
       co_await handoff(ctx, kind);
     }
-    co_await t.plug.flush(cpu);
+    if (!t.plug.empty()) co_await t.plug.flush(cpu);
     co_await handoff(ctx, kind);
     co_await cpu.settle();
     cpu.release();
