@@ -51,21 +51,28 @@ Task<void> wait_and_flag(Raid5StripeCache* c, int hash, bool* got) {
   *got = true;
 }
 
+// Takes every stripe_head of a 16-stripe cache, two per hash: result[h + 8 k] is on hash h.
+std::vector<StripeHead*> take_two_per_hash(Raid5StripeCache& c) {
+  std::vector<StripeHead*> held;
+  for (int k = 0; k < 2; ++k) {
+    for (int h = 0; h < kNrStripeHashLocks; ++h) {
+      StripeHead* sh = c.get_free(h);
+      if (sh == nullptr) return held;  // the caller's size check fails
+      c.insert(sh, row(h, k));
+      sh->count = 1;
+      held.push_back(sh);
+    }
+  }
+  return held;
+}
+
 // Once a caller blocked, it waits for its list to have a stripe AND fewer than 3/4 of the
 // cache to be active (is_inactive_blocked).
 TEST(Raid5StripeCache, ABlockedCallerWaitsUntilAQuarterIsFree) {
   Simulator sim;
   Raid5StripeCache c(sim, 16, 5);
-  std::vector<StripeHead*> held;
-  for (int k = 0; k < 2; ++k) {
-    for (int h = 0; h < kNrStripeHashLocks; ++h) {
-      StripeHead* sh = c.get_free(h);
-      ASSERT_NE(sh, nullptr);
-      c.insert(sh, row(h, k));
-      sh->count = 1;
-      held.push_back(sh);  // held[h + 8 k] is on hash h
-    }
-  }
+  std::vector<StripeHead*> held = take_two_per_hash(c);
+  ASSERT_EQ(held.size(), 2u * kNrStripeHashLocks);
   auto put = [&](int i) {
     held[static_cast<size_t>(i)]->count = 0;
     c.put_inactive(held[static_cast<size_t>(i)]);
@@ -113,16 +120,8 @@ TEST(Raid5StripeCache, AWakeupIsOneStripeHeadTakenOnTheSleepersCore) {
   Simulator sim;
   Machine m(sim, testing::profile(1, 2));
   Raid5StripeCache c(sim, 16, 5);
-  std::vector<StripeHead*> held;
-  for (int k = 0; k < 2; ++k) {
-    for (int h = 0; h < kNrStripeHashLocks; ++h) {
-      StripeHead* sh = c.get_free(h);
-      ASSERT_NE(sh, nullptr);
-      c.insert(sh, row(h, k));
-      sh->count = 1;
-      held.push_back(sh);  // held[h + 8 k] is on hash h
-    }
-  }
+  std::vector<StripeHead*> held = take_two_per_hash(c);
+  ASSERT_EQ(held.size(), 2u * kNrStripeHashLocks);
   auto put = [&](int i) {
     held[static_cast<size_t>(i)]->count = 0;
     c.put_inactive(held[static_cast<size_t>(i)]);
