@@ -167,6 +167,10 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   w->behind = behind;
   w->sector = bio.sector;
   w->sectors = bio.sectors;
+  if (ordinary + mostly == 0) {  // every member Faulty: fail on the submitter
+    const Time t = md().sim().now();
+    co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
+  }
   w->resize(static_cast<size_t>(ordinary + mostly));
   size_t k = 0;
   for (int pass = 0; pass < 2; ++pass) {  // ordinary members first, then write-mostly ones

@@ -235,6 +235,8 @@ TEST(Raid1, AFailedMemberDegradesTheArrayAndWritesGoOn) {
   r.md->member(0).disk->fail(0);
   EXPECT_FALSE(r.io(DiskOp::kWrite, 16).ok());
   EXPECT_FALSE(r.io(DiskOp::kRead, 16).ok());
+  ASSERT_EQ(r.md->failed_members(), 2);
+  EXPECT_FALSE(r.io(DiskOp::kWrite, 24).ok());  // no member left to write to
 }
 
 TEST(Raid1, FlushGoesToEveryMember) {
