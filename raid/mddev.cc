@@ -140,21 +140,44 @@ Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
   co_await members_[static_cast<size_t>(member)].disk->issue(cpu, r, io);
 }
 
-DiskRequest Mddev::prepare(Cpu& cpu, MemberBio& b) {
+DiskRequest Mddev::IssueBio::prepared(Mddev& md, Cpu& cpu, MemberBio& b) {
   DiskRequest r = b.req;
-  prepare(cpu, b.member, r);
+  md.prepare(cpu, b.member, r);
   if (b.group != nullptr) {
-    b.group->md_ = this;
+    b.group->md_ = &md;
     b.cpu = &cpu;
     b.io.on_complete(&BioGroup::delivered, &b);
   }
   return r;
 }
 
-Task<void> Mddev::issue(Cpu& cpu, MemberBio& b) {
-  const DiskRequest r = prepare(cpu, b);
-  co_await cpu.settle();
-  co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
+// prepare(), the BioGroup hook, then (after the charged work: settle) the disk's submit_bio.
+Mddev::IssueBio::IssueBio(Mddev& md, Cpu& cpu, MemberBio& b)
+    : cpu_(&cpu),
+      disk_(md.member(b.member).disk->issue(cpu, prepared(md, cpu, b), b.io)) {}
+
+bool Mddev::IssueBio::await_ready() {
+  owed_ = cpu_->commit_owed();
+  return owed_ == 0 && disk_.await_ready();
+}
+
+void Mddev::IssueBio::await_suspend(std::coroutine_handle<> h) {
+  waiter_ = h;
+  if (owed_ == 0) {
+    disk_.await_suspend(h);  // the disk's own submitter work (brd's copy)
+    return;
+  }
+  Simulator& sim = cpu_->machine().sim();
+  sim.schedule_at(sim.now() + owed_, &IssueBio::settled, this);
+}
+
+void Mddev::IssueBio::settled(void* self) {
+  auto* s = static_cast<IssueBio*>(self);
+  if (s->disk_.await_ready()) {
+    s->waiter_.resume();
+  } else {
+    s->disk_.await_suspend(s->waiter_);
+  }
 }
 
 void Mddev::end_member_io(Cpu& cpu, int member, const IoResult& r) {
@@ -183,11 +206,7 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
 }
 
 Task<void> Mddev::issue_all(Cpu& cpu, std::span<MemberBio> bios) {
-  for (MemberBio& b : bios) {  // issue(), without a frame per bio
-    const DiskRequest r = prepare(cpu, b);
-    co_await cpu.settle();
-    co_await members_[static_cast<size_t>(b.member)].disk->issue(cpu, r, b.io);
-  }
+  for (MemberBio& b : bios) co_await issue(cpu, b);
 }
 
 Task<IoResult> Mddev::flush_members(Cpu& cpu) {

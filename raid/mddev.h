@@ -165,13 +165,28 @@ class Mddev {
   // Issues a member bio from `cpu` (held): member_submit CPU work, then the disk's submit_bio.
   // `r.sector` is relative to the member's data area. Counts it in the member's nr_pending.
   Task<void> issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io);
-  // issue() of a MemberBio; if it belongs to a BioGroup, the group handles its completion.
-  Task<void> issue(Cpu& cpu, MemberBio& b);
+  // issue() of a MemberBio, as an awaitable without a coroutine frame of its own (hot paths
+  // issue several in a loop); if the bio belongs to a BioGroup, the group handles its
+  // completion.
+  class IssueBio {
+   public:
+    IssueBio(Mddev& md, Cpu& cpu, MemberBio& b);
+    bool await_ready();
+    void await_suspend(std::coroutine_handle<> h);
+    void await_resume() const noexcept {}
+
+   private:
+    static DiskRequest prepared(Mddev& md, Cpu& cpu, MemberBio& b);
+    static void settled(void* self);
+    Cpu* cpu_;
+    Disk::IssueAwaiter disk_;
+    Time owed_ = 0;
+    std::coroutine_handle<> waiter_;
+  };
+  IssueBio issue(Cpu& cpu, MemberBio& b) { return IssueBio(*this, cpu, b); }
   // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
   // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
   void prepare(Cpu& cpu, int member, DiskRequest& r);
-  // prepare() of a MemberBio (and its BioGroup's completion hook); returns the disk request.
-  DiskRequest prepare(Cpu& cpu, MemberBio& b);
   // Waits for a member bio, then runs its completion in interrupt context on `cpu` (the core
   // that issued it): takes the core and charges member_endio (Cpu::charge: the caller settles
   // before anything visible). Returns holding it. A failed write or read marks the member

@@ -246,11 +246,7 @@ Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
   // raid10_unplug -> raid1_prepare_flush_writes (bitmap unplug), then flush_bio_list.
   co_await md().bitmap_unplug(cpu);
-  for (MemberBio* b : plug.bios) {  // Mddev::issue without a frame per bio
-    const DiskRequest r = md().prepare(cpu, *b);
-    co_await cpu.settle();
-    co_await md().member(b->member).disk->issue(cpu, r, b->io);
-  }
+  for (MemberBio* b : plug.bios) co_await md().issue(cpu, *b);
   plug.bios.clear();
   plug.count = 0;
 }
@@ -288,9 +284,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     ++j.remaining;
     for (MemberBio& b : r.bios) {  // raid10_write_one_disk
       if (!plugged) {
-        const DiskRequest q = md().prepare(cpu, b);
-        co_await cpu.settle();
-        co_await md().member(b.member).disk->issue(cpu, q, b.io);
+        co_await md().issue(cpu, b);
         continue;
       }
       plug.bios.push_back(&b);
