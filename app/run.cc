@@ -136,21 +136,8 @@ RunOutput run_simulation(const RunConfig& config) {
     scenario = lock_loop_json(run_lock_loop(machine, config.lock_loop, streams));
   } else if (config.scenario == "fio") {
     nlohmann::ordered_json arr;
-    FioRunResult run = run_fio_scenario(config, machine, streams, &arr, &out);
-    nlohmann::ordered_json md;
-    md["version"] = mdsim_version();
-    md["build_id"] = mdsim_build_id();
-    md["config"] = to_json(config);
-    md["sim"] = {{"events", sim.events_fired()}, {"sim_time_ns", sim.now()}};
-    md["lock_stat"] = lock_stat_json(machine.lock_stats());
-    md["cpu"] = cpu_json(machine);
-    md["array"] = arr["array"];
-    out.events = sim.events_fired();
-    out.result = fio_json(run, FioJsonFormat::kJsonPlus, md);
-    out.mdsim = std::move(md);
-    out.fio = std::move(run);
-    out.lock_stat_text = machine.lock_stats().to_text();
-    return out;
+    out.fio = run_fio_scenario(config, machine, streams, &arr, &out);
+    scenario = arr["array"];
   } else if (config.scenario == "bitmap_loop") {
     BitmapLoopResult r = run_bitmap_loop(machine, config.bitmap_loop, streams);
     scenario = bitmap_loop_json(r);
@@ -165,8 +152,13 @@ RunOutput run_simulation(const RunConfig& config) {
   md["sim"] = {{"events", sim.events_fired()}, {"sim_time_ns", sim.now()}};
   md["lock_stat"] = lock_stat_json(machine.lock_stats());
   md["cpu"] = cpu_json(machine);
-  md[config.scenario] = scenario;
-  out.result["mdsim"] = md;
+  if (out.fio) {  // fio's json+ with the mdsim section, its array statistics under "array"
+    md["array"] = scenario;
+    out.result = fio_json(*out.fio, FioJsonFormat::kJsonPlus, md);
+  } else {
+    md[config.scenario] = scenario;
+    out.result["mdsim"] = md;
+  }
   out.mdsim = std::move(md);
   out.lock_stat_text = machine.lock_stats().to_text();
   return out;
