@@ -40,15 +40,7 @@ class [[nodiscard]] Settled {
 
  private:
   // Runs the child until it first suspends; false if it finished meanwhile.
-  bool start() {
-    auto h = child_.handle();
-    auto& p = h.promise();
-    p.continuation = waiter_;
-    p.starting_inline = true;
-    h.resume();
-    p.starting_inline = false;
-    return !p.done;
-  }
+  bool start() { return Task<void>::Awaiter{child_.handle()}.await_suspend(waiter_); }
   static void start_event(void* self) {
     auto* s = static_cast<Settled*>(self);
     if (!s->start()) s->waiter_.resume();
