@@ -35,24 +35,21 @@ Time FlashDisk::controller(Time cmd_ns) {
 void FlashDisk::start(DiskSlot* s) {
   switch (s->cmd.op) {
     case DiskOp::kRead:
+      // NAND read on a unit, then the transfer to the host once the data is there.
+      sim().schedule_at(unit(controller(read_cmd_ns_), read_service_.sample(rng())),
+                        &service_done, s, kPrioHigh);
+      return;
     case DiskOp::kWrite: {
-      const bool write = s->cmd.op == DiskOp::kWrite;
-      Time t = controller(write ? write_cmd_ns_ : read_cmd_ns_);
-      Time service = write ? write_service_.sample(rng()) : read_service_.sample(rng());
-      // Earliest-free unit: replace the heap's top and sift it down.
-      Time begin = std::max(t, units_[0]);
-      Time done = begin + service;
-      size_t i = 0, n = units_.size();
-      for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && units_[c + 1] < units_[c]) ++c;
-        if (units_[c] >= done) break;
-        units_[i] = units_[c];
-        i = c;
+      // The data comes over the link in command order, then a unit accepts it; every stage
+      // is known at arrival, so the whole write is one event.
+      const uint64_t bytes = s->cmd.bytes();
+      Time t = pipe(controller(write_cmd_ns_), 1, bytes);
+      t = unit(t, write_service_.sample(rng()));
+      if (f_.write_cache_bytes > 0) {
+        t = cache_write(t, bytes);
+        if (s->cmd.fua) t = std::max(t, durable_);
       }
-      units_[i] = done;
-      sim().schedule_at(done, &service_done, s, kPrioHigh);
+      finish_at(s, t);
       return;
     }
     case DiskOp::kFlush: {
@@ -66,22 +63,33 @@ void FlashDisk::start(DiskSlot* s) {
   }
 }
 
-void FlashDisk::service_done(void* slot) {
-  auto* s = static_cast<DiskSlot*>(slot);
-  static_cast<FlashDisk*>(s->disk)->transfer(s);
+Time FlashDisk::unit(Time t, Time service) {
+  // The earliest-free unit: replace the heap's top and sift it down.
+  const Time done = std::max(t, units_[0]) + service;
+  size_t i = 0;
+  const size_t n = units_.size();
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && units_[c + 1] < units_[c]) ++c;
+    if (units_[c] >= done) break;
+    units_[i] = units_[c];
+    i = c;
+  }
+  units_[i] = done;
+  return done;
 }
 
-void FlashDisk::transfer(DiskSlot* s) {
-  const int dir = s->cmd.op == DiskOp::kWrite ? 1 : 0;
-  const uint64_t bytes = s->cmd.bytes();
-  Time& pipe = pipe_free_[proto_.half_duplex ? 0 : dir];
-  pipe = std::max(now(), pipe) + round_ns(static_cast<double>(bytes) * ns_per_byte_[dir]);
-  Time t = pipe;
-  if (dir == 1 && f_.write_cache_bytes > 0) {
-    t = cache_write(t, bytes);
-    if (s->cmd.fua) t = std::max(t, durable_);
-  }
-  finish_at(s, t);
+Time FlashDisk::pipe(Time t, int dir, uint64_t bytes) {
+  Time& p = pipe_free_[proto_.half_duplex ? 0 : dir];
+  p = std::max(t, p) + round_ns(static_cast<double>(bytes) * ns_per_byte_[dir]);
+  return p;
+}
+
+void FlashDisk::service_done(void* slot) {
+  auto* s = static_cast<DiskSlot*>(slot);
+  auto* d = static_cast<FlashDisk*>(s->disk);
+  d->finish_at(s, d->pipe(d->now(), 0, s->cmd.bytes()));
 }
 
 Time FlashDisk::cache_write(Time t, uint64_t bytes) {

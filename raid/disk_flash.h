@@ -4,17 +4,22 @@
 //   2. the parallel units: N FCFS servers (channels/dies); a command takes the earliest-free unit
 //      for a service time drawn from the op's shifted lognormal (disk_service.h): for reads the
 //      NAND array read plus ECC, for writes the controller's acceptance into its buffer. The
-//      stage is computed when the command arrives (an FCFS multi-server queue can be);
+//      stage is computed when the command is ready for it (an FCFS multi-server queue can be);
 //   3. the transfer: one FIFO stage per direction at read_mbps / write_mbps (the sequential
-//      ceilings, shared by all units), in service-completion order; on a half-duplex link (SATA)
-//      one stage serves both directions;
+//      ceilings, shared by all units); on a half-duplex link (SATA) one stage serves both
+//      directions. A read's data crosses after its unit is done, in service-completion order;
+//      a write's data crosses first (the controller fetches it by DMA before accepting the
+//      command), in command order, then a unit takes it;
 //   4. writes then enter the volatile write cache (if write_cache_bytes > 0). It drains to NAND
 //      as a fluid at drain_mbps, and drained data is durable program_ns later. A write that does
 //      not fit waits for room. A FUA write completes when its own data is durable (after the
-//      dirty data ahead of it). FLUSH passes the controller and completes flush_ns after
-//      everything cached so far is durable, so a flush after writes costs a drain plus a program
-//      and an idle one costs flush_ns. Discard passes the controller and takes discard_ns.
-// Two events per read or write (end of service, completion), none per stage otherwise.
+//      dirty data ahead of it). A write's place in the cache is booked when it arrives (for the
+//      time its unit finishes), so writes enter in arrival order, and a FLUSH covers the writes
+//      in flight when it arrives as well as the completed ones (NVMe only requires the latter).
+//      FLUSH passes the controller and completes flush_ns after everything cached so far is
+//      durable, so a flush after writes costs a drain plus a program and an idle one costs
+//      flush_ns. Discard passes the controller and takes discard_ns.
+// Two events per read (end of service, completion), one per write, none per stage otherwise.
 // Left out: address-dependent die collisions (any free unit serves any command), the SLC cache
 // running out and the slower direct-to-TLC rate after it, garbage collection and its write
 // amplification, read/write interference inside a die, thermal throttling, power states.
@@ -55,7 +60,10 @@ class FlashDisk : public Disk {
  private:
   static void service_done(void* slot);
   Time controller(Time cmd_ns);
-  void transfer(DiskSlot* s);
+  // A unit taking a command ready at t for `service`: when it is done.
+  Time unit(Time t, Time service);
+  // The transfer stage of direction dir (0 read, 1 write) taking `bytes` ready at t: when done.
+  Time pipe(Time t, int dir, uint64_t bytes);
   Time cache_write(Time t, uint64_t bytes);
 
   FlashParams f_;
