@@ -133,7 +133,10 @@ class BitmapOps {
   virtual Task<void> close_sync(SyncExecutor& x) = 0;
   virtual Task<void> cond_end_sync(SyncExecutor& x, Sector sector, bool force) = 0;
 
-  // Writes out dirty bitmap pages (before queued data writes are submitted).
+  // Writes out dirty bitmap pages (before queued data writes are submitted). Its first step
+  // is a compute step (the page test) and it reads no shared state before that step: md core
+  // starts it without settling the caller's charged work first, which then runs into that
+  // step (one event, not two; conformance_test checks it).
   virtual Task<void> unplug(SyncExecutor& x, BitmapIo& io, bool sync) = 0;
   // bitmap_operations.flush (array stop, suspend): everything the bitmap knows is written.
   // Default: a synchronous unplug.

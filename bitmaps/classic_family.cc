@@ -165,7 +165,7 @@ Task<void> ClassicFamily::unplug(SyncExecutor& x, BitmapIo& io, bool /*sync*/) {
   ClassicCounters::Batch b;
   co_await x.compute(cost_page_test_, [&] { b = counts_->unplug_collect(events()); })
       .times(counts_->file_pages());
-  co_await write(x, io, b);
+  if (!b.pages.empty()) co_await write(x, io, b);
 }
 
 // bitmap_daemon_work: the storage-page pass, the scan under the variant's scan lock (charged

@@ -140,6 +140,42 @@ TEST_P(Conformance, StatsDescribeTheGeometry) {
   EXPECT_EQ(host.bitmap().get_stats().sync_size, geometry().sync_size);
 }
 
+// Records the kind of every step an operation takes, running them through `inner`'s
+// process path (no shortcut: the shortcut's callbacks expect the executor that booked them).
+class StepRecorder : public SyncExecutor {
+ public:
+  explicit StepRecorder(SyncExecutor& inner) : inner_(&inner) {}
+  bool run_inline(SyncStep& s) override {
+    kinds.push_back(s.kind);
+    return inner_->run_inline(s);
+  }
+  Task<void> run(SyncStep& s) override { return inner_->run(s); }
+  std::vector<SyncStep::Kind> kinds;
+
+ private:
+  SyncExecutor* inner_;
+};
+
+TEST_P(Conformance, UnplugBeginsWithAComputeStep) {
+  // md core starts unplug without settling the caller's charged work (BitmapOps::unplug):
+  // that is only the same as settling first if the first step is plain CPU work.
+  for (bool dirty : {false, true}) {
+    if (dirty) host.write_start(5 * chunk, 8);
+    std::vector<SyncStep::Kind> kinds;
+    host.run([&](SyncExecutor& x) -> Task<void> {
+      StepRecorder r(x);
+      co_await host.bitmap().unplug(r, host.io(), true);
+      kinds = r.kinds;
+    });
+    if (!kinds.empty()) {
+      EXPECT_EQ(kinds.front(), SyncStep::kCompute) << "dirty " << dirty;
+    }
+    if (dirty && host.bitmap().enabled()) {
+      EXPECT_FALSE(kinds.empty());
+    }
+  }
+}
+
 std::vector<const BitmapVariant*> all_variants() {
   std::vector<const BitmapVariant*> v;
   for (const BitmapVariant& b : bitmap_variants()) v.push_back(&b);

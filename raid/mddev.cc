@@ -107,8 +107,8 @@ Settled Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
                  &stats_.bitmap_endwrites);
 }
 
-Settled Mddev::bitmap_unplug(Cpu& cpu) {
-  return Settled(cpu, bitmap_->unplug(executor(cpu), *bitmap_io_, true));
+Task<void> Mddev::bitmap_unplug(Cpu& cpu) {
+  return bitmap_->unplug(executor(cpu), *bitmap_io_, true);
 }
 
 Settled Mddev::bitmap_start_behind_write(Cpu& cpu) {

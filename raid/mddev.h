@@ -152,10 +152,11 @@ class Mddev {
   // --- For personalities ----------------------------------------------------------------
   // Bitmap operations on `cpu` (held), charged to the "bitmap" kind (synchronisation to
   // "bitmap_sync"); each starts after the core's charged work (awaitables, no frame of
-  // their own).
+  // their own). unplug starts at once: its first step is a compute step, into which the
+  // charged work runs (see BitmapOps::unplug).
   Settled bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c);
   Settled bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors, const WriteCookie& c);
-  Settled bitmap_unplug(Cpu& cpu);
+  Task<void> bitmap_unplug(Cpu& cpu);
   Settled bitmap_start_behind_write(Cpu& cpu);
   Settled bitmap_end_behind_write(Cpu& cpu);
   Settled bitmap_wait_behind_writes(Cpu& cpu);
