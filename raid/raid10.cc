@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,17 +50,18 @@ MdCompletion finished(Simulator& sim, Cpu* cpu, bool failed) {
 struct Raid10::R10Bio {
   Sector sector = 0;
   uint32_t sectors = 0;
-  std::vector<Raid10Copy> copies;   // raid10_find_phys, slot order
-  std::vector<MemberBio> bios;      // writes: one per copy on a member not Faulty
-  BioGroup written;                 // writes: their completions
-  std::unique_ptr<MemberBio> read;  // reads: the attempt in flight
-  int slot = -1;                    // reads: read_slot
-  std::vector<bool> blocked;        // reads: slots tried (IO_BLOCKED)
+  InlineArray<Raid10Copy, 4> copies;  // raid10_find_phys, slot order
+  InlineArray<MemberBio, 4> bios;     // writes: one per copy on a member not Faulty
+  BioGroup written;                   // writes: their completions
+  std::optional<MemberBio> read;      // reads: the attempt in flight
+  int slot = -1;                      // reads: read_slot
+  std::vector<bool> blocked;          // reads: slots tried (IO_BLOCKED)
   WriteCookie cookie;
 };
 
 struct Raid10::Plug {
-  std::vector<MemberBio*> bios;  // raid1_plug_cb->pending
+  InlineArray<MemberBio*, 8> bios;  // raid1_plug_cb->pending: [0, used)
+  size_t used = 0;
   int count = 0;
 };
 
@@ -96,19 +98,23 @@ uint32_t Raid10::piece_sectors(Sector sector, uint32_t sectors) const {
   return sectors;
 }
 
-std::vector<Raid10::R10Bio> Raid10::split(const DiskRequest& bio) const {
-  std::vector<R10Bio> pieces;
+void Raid10::split(const DiskRequest& bio, Pieces& pieces) const {
+  size_t n = 0;
+  for (uint32_t left = bio.sectors; left > 0;) {
+    left -= piece_sectors(bio.sector + (bio.sectors - left), left);
+    ++n;
+  }
+  pieces.resize(n);
   Sector s = bio.sector;
   uint32_t left = bio.sectors;
-  do {
-    R10Bio& r = pieces.emplace_back();
+  for (R10Bio& r : pieces) {
     r.sector = s;
     r.sectors = piece_sectors(s, left);
-    r.copies = raid10_find_phys(geo_, s);
+    r.copies.resize(static_cast<size_t>(geo_.copies()));
+    raid10_find_phys(geo_, s, r.copies.span());
     s += r.sectors;
     left -= r.sectors;
-  } while (left > 0);
-  return pieces;
+  }
 }
 
 bool Raid10::enough(int ignore) const {
@@ -175,13 +181,14 @@ Task<MdCompletion> Raid10::make_request(Cpu& cpu, const DiskRequest& bio) {
 }
 
 Task<MdCompletion> Raid10::read_request(Cpu& cpu, const DiskRequest& bio) {
-  std::vector<R10Bio> pieces = split(bio);
+  Pieces pieces;
+  split(bio, pieces);
   Join j;
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (i > 0) next_piece_cost(cpu);
     ++stats_.r10bios;
     R10Bio& r = pieces[i];
-    r.slot = read_balance(r.copies, r.blocked);
+    r.slot = read_balance(r.copies.span(), r.blocked);
     if (r.slot < 0) {  // no copy readable: raid_end_bio_io with an error
       j.failed = true;
       continue;
@@ -202,7 +209,7 @@ Task<MdCompletion> Raid10::read_request(Cpu& cpu, const DiskRequest& bio) {
 
 Task<void> Raid10::issue_read(Cpu& cpu, R10Bio& r) {
   const Raid10Copy& c = r.copies[static_cast<size_t>(r.slot)];
-  r.read = std::make_unique<MemberBio>();
+  r.read.emplace();
   r.read->member = c.member;
   r.read->req = DiskRequest{DiskOp::kRead, c.member_sector, r.sectors};
   co_await md().issue(cpu, c.member, r.read->req, r.read->io);
@@ -227,7 +234,7 @@ Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
     cpu.release();
     co_await cpu.acquire(md().kinds().raid_thread);
     co_await cpu.work(md().costs().thread_wakeup, md().kinds().raid_thread);
-    r.slot = read_balance(r.copies, r.blocked);
+    r.slot = read_balance(r.copies.span(), r.blocked);
     if (r.slot < 0) {
       j.failed = true;
       break;
@@ -246,16 +253,18 @@ Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
   // raid10_unplug -> raid1_prepare_flush_writes (bitmap unplug), then flush_bio_list.
   co_await md().bitmap_unplug(cpu);
-  for (MemberBio* b : plug.bios) co_await md().issue(cpu, *b);
-  plug.bios.clear();
+  for (size_t i = 0; i < plug.used; ++i) co_await md().issue(cpu, *plug.bios[i]);
+  plug.used = 0;
   plug.count = 0;
 }
 
 Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
   const bool hooks = md().hooks_in_personality();
   const bool plugged = md().bitmap_enabled();
-  std::vector<R10Bio> pieces = split(bio);
+  Pieces pieces;
+  split(bio, pieces);
   Plug plug;
+  if (plugged) plug.bios.resize(pieces.size() * static_cast<size_t>(geo_.copies()));
   Join j;
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (i > 0) next_piece_cost(cpu);
@@ -263,7 +272,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     R10Bio& r = pieces[i];
     int live = 0;
     for (const Raid10Copy& c : r.copies) live += md().member(c.member).faulty ? 0 : 1;
-    r.bios = std::vector<MemberBio>(static_cast<size_t>(live));
+    r.bios.resize(static_cast<size_t>(live));
     size_t k = 0;
     for (const Raid10Copy& c : r.copies) {
       if (md().member(c.member).faulty) continue;  // R10BIO_Degraded
@@ -287,11 +296,11 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
         co_await md().issue(cpu, b);
         continue;
       }
-      plug.bios.push_back(&b);
+      plug.bios[plug.used++] = &b;
       if (++plug.count / kMaxPlugBio >= geo_.copies()) co_await flush_plug(cpu, plug);
     }
   }
-  if (!plug.bios.empty()) co_await flush_plug(cpu, plug);  // blk_finish_plug
+  if (plug.used > 0) co_await flush_plug(cpu, plug);  // blk_finish_plug
   if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);
   co_await cpu.settle();
   cpu.release();

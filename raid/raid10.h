@@ -40,6 +40,7 @@
 
 #include "raid/personality.h"
 #include "raid/raid10_layout.h"
+#include "sim/inline_array.h"
 
 namespace mdsim {
 
@@ -75,8 +76,9 @@ class Raid10 : public Personality {
   struct R10Bio;
   struct Plug;
   struct Join;
-  // raid10_make_request's cuts, each an r10bio with its copies.
-  std::vector<R10Bio> split(const DiskRequest& bio) const;
+  // raid10_make_request's cuts, each an r10bio with its copies (nearly always one).
+  using Pieces = InlineArray<R10Bio, 1>;
+  void split(const DiskRequest& bio, Pieces& pieces) const;
   void next_piece_cost(Cpu& cpu);
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);

@@ -58,7 +58,7 @@ struct Rig {
   Rig(const ArrayConfig& cfg, const DiskProfile& p) {
     std::vector<std::unique_ptr<Disk>> v;
     for (int i = 0; i < cfg.raid_disks; ++i) {
-      const std::string name = "d" + std::to_string(i);
+      const std::string name = std::string("d").append(std::to_string(i));
       auto d = std::make_unique<RecordingDisk>(sim, p, RandomStreams(1).stream(name), name);
       disks.push_back(d.get());
       v.push_back(std::move(d));

@@ -1,6 +1,6 @@
 // A per-thread free-list allocator for coroutine frames. Every awaited child task and every
 // declared-synchronisation step allocates a frame; recycling them by size class (64-byte
-// granules up to 2 KiB) takes malloc off the simulator's and the native benchmarks' hot path.
+// granules up to 4 KiB) takes malloc off the simulator's and the native benchmarks' hot path.
 // Under AddressSanitizer the pool is bypassed so use-after-free of a frame is still caught.
 #pragma once
 
@@ -43,7 +43,7 @@ class FramePool {
 
  private:
   static constexpr std::size_t kGranule = 64;
-  static constexpr std::size_t kClasses = 32;  // frames up to 2 KiB
+  static constexpr std::size_t kClasses = 64;  // frames up to 4 KiB
   struct Node {
     Node* next;
   };
