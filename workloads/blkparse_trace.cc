@@ -3,10 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
+#include <istream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -218,14 +217,13 @@ Trace parse_blkparse(std::istream& in, const std::string& file, const BlkparseOp
 
 Trace parse_blkparse(const std::string& text, const std::string& file,
                      const BlkparseOptions& options) {
-  std::istringstream in(text);
-  return parse_blkparse(in, file, options);
+  return parse_trace_text(text,
+                          [&](std::istream& in) { return parse_blkparse(in, file, options); });
 }
 
 Trace read_blkparse(const std::string& path, const BlkparseOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ": cannot open blkparse output");
-  return parse_blkparse(in, path, options);
+  return read_trace_file(path, "blkparse output",
+                         [&](std::istream& in) { return parse_blkparse(in, path, options); });
 }
 
 }  // namespace mdsim

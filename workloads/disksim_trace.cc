@@ -3,10 +3,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
+#include <istream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -133,14 +132,13 @@ Trace parse_disksim(std::istream& in, const std::string& file, const DiskSimOpti
 
 Trace parse_disksim(const std::string& text, const std::string& file,
                     const DiskSimOptions& options) {
-  std::istringstream in(text);
-  return parse_disksim(in, file, options);
+  return parse_trace_text(text,
+                          [&](std::istream& in) { return parse_disksim(in, file, options); });
 }
 
 Trace read_disksim(const std::string& path, const DiskSimOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ": cannot open DiskSim trace");
-  return parse_disksim(in, path, options);
+  return read_trace_file(path, "DiskSim trace",
+                         [&](std::istream& in) { return parse_disksim(in, path, options); });
 }
 
 }  // namespace mdsim

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <limits>
 #include <map>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -206,14 +205,11 @@ Trace parse_iolog(std::istream& in, const std::string& file) {
 }
 
 Trace parse_iolog(const std::string& text, const std::string& file) {
-  std::istringstream in(text);
-  return parse_iolog(in, file);
+  return parse_trace_text(text, [&](std::istream& in) { return parse_iolog(in, file); });
 }
 
 Trace read_iolog(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path + ": cannot open iolog");
-  return parse_iolog(in, path);
+  return read_trace_file(path, "iolog", [&](std::istream& in) { return parse_iolog(in, path); });
 }
 
 void write_iolog(std::ostream& out, const Trace& trace) {

@@ -20,6 +20,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -81,5 +83,13 @@ struct Trace {
   TraceTiming timing = TraceTiming::kGaps;
   std::string source;  // the file it was read from, for messages
 };
+
+// The two entry points every trace format has, around its parser of a std::istream: over a
+// string (tests, generated traces) and over a file, which TraceError names when it cannot be
+// opened ("path: cannot open <what>").
+Trace parse_trace_text(const std::string& text,
+                       const std::function<Trace(std::istream&)>& parse);
+Trace read_trace_file(const std::string& path, const char* what,
+                      const std::function<Trace(std::istream&)>& parse);
 
 }  // namespace mdsim
