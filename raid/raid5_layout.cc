@@ -12,8 +12,6 @@
 namespace mdsim {
 namespace {
 
-using A = Raid5Algorithm;
-
 // Every md layout is one of a few shapes.
 //   Where P goes in stripe s over a window of m members: kLeft starts on the last member and
 //   moves one left per stripe, kRight starts on the first and moves right, kFirst/kLast stay,
