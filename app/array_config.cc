@@ -21,6 +21,49 @@ std::vector<std::string> bitmap_names() {
   return v;
 }
 
+const std::vector<std::string>& resync_kinds() {
+  static const std::vector<std::string> k = {"none", "resync", "recovery"};
+  return k;
+}
+
+const char* resync_kind_name(ResyncKind k) {
+  return k == ResyncKind::kResync ? "resync" : k == ResyncKind::kRecovery ? "recovery" : "none";
+}
+
+// "array"."resync" (raid/md_resync.h). Keys that do not apply to the kind chosen (e.g.
+// dirty_fraction without a bitmap) are checked and then have no effect, so one suite can sweep
+// kinds and bitmap variants with fixed resync settings; docs/RESYNC.md says what applies.
+void read_resync_config(JsonObject& array, ArrayConfig& a) {
+  JsonObject o = array.child("resync");
+  ResyncConfig& r = a.resync;
+  std::string kind = resync_kind_name(r.kind);
+  o.get_enum("kind", kind, resync_kinds());
+  r.kind = kind == "resync" ? ResyncKind::kResync
+           : kind == "recovery" ? ResyncKind::kRecovery : ResyncKind::kNone;
+  o.get("dirty_fraction", r.dirty_fraction, 0.0, 1.0);
+  o.get("recovery_member", r.recovery_member, 0, a.raid_disks - 1);
+  o.get("re_add", r.re_add);
+  o.get("speed_min_kib", r.speed_min_kib, 1, int64_t{INT32_MAX});
+  o.get("speed_max_kib", r.speed_max_kib, 1, int64_t{INT32_MAX});
+  int64_t ms = r.timeline_interval / kMillisecond;
+  o.get("timeline_interval_ms", ms, 1, int64_t{24} * 3600 * 1000);
+  r.timeline_interval = ms * kMillisecond;
+  o.get("stop_with_jobs", r.stop_with_jobs);
+  o.finish();
+  if (r.speed_min_kib > r.speed_max_kib) {  // md's sync_min_store refuses min > max
+    o.fail("speed_min_kib", "larger than speed_max_kib (" + std::to_string(r.speed_max_kib) +
+                                "), got " + std::to_string(r.speed_min_kib));
+  }
+  if (r.kind == ResyncKind::kNone) return;
+  if (a.level != "raid1") {
+    array.fail("resync", "resync and recovery are modelled for raid1 only (not yet for " +
+                             a.level + ")");
+  }
+  if (r.kind == ResyncKind::kRecovery && a.raid_disks < 2) {
+    o.fail("kind", "recovery needs another member to read from (raid_disks is 1)");
+  }
+}
+
 int level_number(const std::string& level) {
   return level == "raid1" ? 1 : level == "raid10" ? 10 : level == "raid4" ? 4
          : level == "raid5" ? 5 : 6;
@@ -108,6 +151,7 @@ void read_array_config(JsonObject o, ArrayConfig& a, Sector member_capacity_sect
   a.write_mostly.clear();
   o.get_int_list("write_mostly", a.write_mostly, 0, a.raid_disks - 1);
   if (n != 1 && !a.write_mostly.empty()) o.fail("write_mostly", "write-mostly is raid1 only");
+  read_resync_config(o, a);
   o.finish();
 }
 
@@ -128,6 +172,21 @@ nlohmann::ordered_json to_json(const ArrayConfig& a) {
   j["stripe_cache_size"] = a.stripe_cache_size;
   j["group_thread_cnt"] = a.group_thread_cnt;
   j["rmw_level"] = a.rmw_level;
+  const ResyncConfig& r = a.resync;
+  nlohmann::ordered_json rj;
+  rj["kind"] = resync_kind_name(r.kind);
+  if (r.kind != ResyncKind::kNone) {
+    rj["dirty_fraction"] = r.dirty_fraction;
+    if (r.kind == ResyncKind::kRecovery) {
+      rj["recovery_member"] = r.recovery_member;
+      rj["re_add"] = r.re_add;
+    }
+    rj["speed_min_kib"] = r.speed_min_kib;
+    rj["speed_max_kib"] = r.speed_max_kib;
+    rj["timeline_interval_ms"] = r.timeline_interval / kMillisecond;
+    rj["stop_with_jobs"] = r.stop_with_jobs;
+  }
+  j["resync"] = rj;
   return j;
 }
 

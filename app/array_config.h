@@ -8,7 +8,16 @@
 //             "daemon_sleep_ns": 5000000000, "hooks": "6.14",
 //             "write_mostly": [1], "max_write_behind": 256,
 //             "stripe_cache_size": 256, "group_thread_cnt": 0, "rmw_level": 1,
-//             "data_offset_sectors": 262144, "member_sectors": 0}
+//             "data_offset_sectors": 262144, "member_sectors": 0,
+//             "resync": {"kind": "resync", "dirty_fraction": 0.05, "speed_min_kib": 1000,
+//                        "speed_max_kib": 200000, "timeline_interval_ms": 1000,
+//                        "stop_with_jobs": false}}
+//
+// "resync" (raid1 only; docs/RESYNC.md): "kind" "none" (default), "resync" (after an unclean
+// stop: with a bitmap the dirty_fraction of its chunks, drawn from the run's seed; without
+// one the whole array) or "recovery" (onto "recovery_member": whole for a new spare, only the
+// bitmap's dirty_fraction with "re_add" and a bitmap). Keys that do not apply to the kind or
+// bitmap are range-checked and have no effect.
 //
 // "hooks": "6.14" (md core calls the bitmap once per bio, Linux 6.14 and later) or "pre-6.14"
 // (the personalities call it per r1bio/r10bio/stripe). "layout" "" means the level's default.

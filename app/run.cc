@@ -2,7 +2,9 @@
 #include "app/run.h"
 
 #include "bitmaps/bitmap_loop.h"
+#include "raid/md_resync.h"
 #include "raid/mddev.h"
+#include "raid/raid1.h"
 #include "results/bitmap_json.h"
 #include "results/fio_json.h"
 #include "results/sim_json.h"
@@ -75,6 +77,52 @@ nlohmann::ordered_json disk_json(const Disk& d, Time now) {
   return j;
 }
 
+// The sync thread's timeline (docs/RESYNC.md), null without one.
+nlohmann::ordered_json resync_json(Mddev& md) {
+  if (md.resync() == nullptr) return nullptr;
+  const ResyncConfig& c = md.resync()->config();
+  const ResyncTimeline& t = md.resync()->timeline();
+  nlohmann::ordered_json j;
+  j["kind"] = t.kind == ResyncKind::kRecovery ? "recovery" : "resync";
+  j["member"] = t.member >= 0 ? nlohmann::ordered_json(t.member) : nlohmann::ordered_json();
+  j["bitmap"] = md.config().bitmap;
+  j["start_ns"] = t.start;
+  const bool ended = t.end >= 0;
+  j["end_ns"] = ended ? nlohmann::ordered_json(t.end) : nlohmann::ordered_json();
+  j["duration_ns"] = ended ? nlohmann::ordered_json(t.end - t.start) : nlohmann::ordered_json();
+  j["interrupted"] = t.interrupted;
+  j["start_sector"] = t.start_sector;
+  j["max_sectors"] = t.max_sectors;
+  j["dirty_chunks"] = t.dirty_chunks;
+  j["to_do_sectors"] = t.to_do_sectors;
+  j["done_sectors"] = t.done_sectors;
+  j["skipped_sectors"] = t.skipped_sectors;
+  const double secs = ended ? to_seconds(t.end - t.start) : 0.0;
+  j["avg_kib_s"] = secs > 0 ? static_cast<double>(t.done_sectors) / 2.0 / secs : 0.0;
+  j["speed_min_kib"] = c.speed_min_kib;
+  j["speed_max_kib"] = c.speed_max_kib;
+  j["throttle"] = {{"max_sleeps", t.max_sleeps}, {"idle_waits", t.idle_waits}};
+  if (const auto* r1 = dynamic_cast<const Raid1*>(&md.personality())) {
+    const Raid1Barrier::Stats& b = r1->barrier().stats();
+    j["barrier"] = {{"io_waits", b.io_waits},
+                    {"io_wait_ns", b.io_wait_time},
+                    {"resync_waits", b.raise_waits},
+                    {"resync_wait_ns", b.raise_wait_time},
+                    {"nr_waiting_sleeps", r1->stats().sync_nr_waiting_sleeps}};
+  }
+  j["interval_ns"] = c.timeline_interval;
+  nlohmann::ordered_json samples = nlohmann::ordered_json::array();
+  for (const ResyncSample& s : t.samples) {
+    samples.push_back({{"time_ns", s.time},
+                       {"done_sectors", s.done_sectors},
+                       {"position_sectors", s.position_sectors},
+                       {"speed_kib", s.speed_kib},
+                       {"interval_kib", s.interval_kib}});
+  }
+  j["samples"] = samples;
+  return j;
+}
+
 // fio jobs on an md array: the fio JSON (json+ bins) with the mdsim section.
 FioRunResult run_fio_scenario(const RunConfig& config, Machine& machine,
                               const RandomStreams& streams, nlohmann::ordered_json* md_json,
@@ -89,7 +137,9 @@ FioRunResult run_fio_scenario(const RunConfig& config, Machine& machine,
   for (int i = 0; i < config.array.raid_disks; ++i) {
     disks.push_back(make_disk(config.disks, machine.sim(), streams, "md0." + std::to_string(i)));
   }
-  Mddev md(machine, config.array, std::move(disks));
+  ArrayConfig array = config.array;
+  array.resync.seed = config.seed;  // which chunks an unclean stop left dirty
+  Mddev md(machine, array, std::move(disks));
   FioRunnerOptions opt;
   opt.submit_ns = config.fio.submit_ns;
   opt.complete_ns = config.fio.complete_ns;
@@ -117,6 +167,7 @@ FioRunResult run_fio_scenario(const RunConfig& config, Machine& machine,
   }
   arr["members"] = members;
   (*md_json)["array"] = arr;
+  (*md_json)["resync"] = resync_json(md);
   if (md.bitmap_enabled()) {
     out->has_bitmap_image = true;
     out->bitmap_image = md.bitmap().disk_image();
@@ -131,6 +182,7 @@ RunOutput run_simulation(const RunConfig& config) {
   Machine machine(sim, config.machine);
   RandomStreams streams(config.seed);
   nlohmann::ordered_json scenario;
+  nlohmann::ordered_json resync;  // null unless the fio scenario's array resyncs
   RunOutput out;
   if (config.scenario == "lock_loop") {
     scenario = lock_loop_json(run_lock_loop(machine, config.lock_loop, streams));
@@ -138,6 +190,7 @@ RunOutput run_simulation(const RunConfig& config) {
     nlohmann::ordered_json arr;
     out.fio = run_fio_scenario(config, machine, streams, &arr, &out);
     scenario = arr["array"];
+    resync = arr["resync"];
   } else if (config.scenario == "bitmap_loop") {
     BitmapLoopResult r = run_bitmap_loop(machine, config.bitmap_loop, streams);
     scenario = bitmap_loop_json(r);
@@ -154,9 +207,11 @@ RunOutput run_simulation(const RunConfig& config) {
   md["cpu"] = cpu_json(machine);
   if (out.fio) {  // fio's json+ with the mdsim section, its array statistics under "array"
     md["array"] = scenario;
+    md["resync"] = resync;
     out.result = fio_json(*out.fio, FioJsonFormat::kJsonPlus, md);
   } else {
     md[config.scenario] = scenario;
+    md["resync"] = resync;
     out.result["mdsim"] = md;
   }
   out.mdsim = std::move(md);

@@ -21,6 +21,32 @@ namespace mdsim {
 //     pers->bitmap_sector (raid5: to the chunks on the members).
 enum class HookPlacement { kPerPersonality, kMdCore };
 
+// What md's sync thread does after the array starts (see raid/md_resync.h):
+//   kNone: nothing (a clean array);
+//   kResync: resync after an unclean stop (MD_RECOVERY_SYNC): with a bitmap only the chunks
+//     the bitmap left dirty, without one the whole array;
+//   kRecovery: recovery onto a replaced member (MD_RECOVERY_RECOVER): read from the in-sync
+//     members, write the new one; a fresh spare is recovered whole (raid1 conf->fullsync), a
+//     re-added member with a bitmap only where the bitmap is dirty.
+enum class ResyncKind { kNone, kResync, kRecovery };
+
+struct ResyncConfig {
+  ResyncKind kind = ResyncKind::kNone;
+  // Share of the bitmap's chunks the unclean stop (kResync) or the member's absence
+  // (kRecovery with re_add) left dirty; which ones is drawn from `seed`.
+  double dirty_fraction = 1.0;
+  int recovery_member = 0;  // kRecovery: the member being rebuilt
+  bool re_add = false;      // kRecovery: a re-added member (bitmap-based recovery)
+  // sync_speed_min / sync_speed_max in KiB/s (md's defaults: speed_limit_min/max sysctls).
+  int64_t speed_min_kib = 1000;
+  int64_t speed_max_kib = 200000;
+  Time timeline_interval = 1 * kSecond;  // between timeline samples
+  // Whether stopping the array (the workload's end) interrupts the sync (MD_RECOVERY_INTR,
+  // as mdadm --stop), or the sync runs to its end after the workload.
+  bool stop_with_jobs = false;
+  uint64_t seed = 1;  // not a config key: the app passes the run's seed
+};
+
 struct ArrayConfig {
   std::string level = "raid1";  // raid1, raid10, raid4, raid5, raid6
   int raid_disks = 2;
@@ -45,6 +71,8 @@ struct ArrayConfig {
   int stripe_cache_size = 256;  // stripe_heads (sysfs stripe_cache_size)
   int group_thread_cnt = 0;     // raid5 worker threads besides raid5d
   int rmw_level = 1;            // PARITY_DISABLE_RMW 0, PARITY_ENABLE_RMW 1, PARITY_PREFER_RMW 2
+
+  ResyncConfig resync;  // raid1 only so far
 };
 
 }  // namespace mdsim

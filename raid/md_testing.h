@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "raid/disk.h"
+#include "raid/md_resync.h"
 #include "raid/mddev.h"
 #include "sim/histogram.h"
 #include "sim/machine.h"
@@ -146,6 +147,31 @@ class ArrayLoadDriver {
 inline ArrayLoadResult run_array_load(Mddev& md, const ArrayLoad& load) {
   ArrayLoadDriver d(md, load);
   return d.finish();
+}
+
+// A raid1 array of `disks` members of `member_sectors` each, with a resync of `kind`.
+inline ArrayConfig resync_array(ResyncKind kind, const char* bitmap = "none", int disks = 2,
+                                Sector member_sectors = Sector{1} << 17) {
+  ArrayConfig c;
+  c.level = "raid1";
+  c.raid_disks = disks;
+  c.bitmap = bitmap;
+  c.member_sectors = member_sectors;
+  c.resync.kind = kind;
+  return c;
+}
+
+// Starts the array (its sync thread with it) and runs the simulation until the sync has
+// finished (or `limit`), then stops the array and drains. Returns the sync's timeline.
+inline const ResyncTimeline& run_resync(Mddev& md, Time limit = 3600 * kSecond) {
+  md.start();
+  Simulator& sim = md.sim();
+  while (!md.resync()->finished() && sim.now() < limit) {
+    sim.run_until(sim.now() + 50 * kMillisecond);
+  }
+  md.stop();
+  sim.run();
+  return md.resync()->timeline();
 }
 
 }  // namespace mdsim::testing

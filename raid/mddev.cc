@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "bitmaps/registry.h"
+#include "raid/md_resync.h"
 #include "raid/member_bitmap_io.h"
 #include "sim/join.h"
 
@@ -25,7 +26,8 @@ Mddev::Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Dis
     : machine_(&m), cfg_(cfg), costs_(MdCosts::from(m)) {
   kinds_ = Kinds{m.kind("md_request"),   m.kind("md_personality"), m.kind("md_member_submit"),
                  m.kind("md_member_endio"), m.kind("md_bio_endio"),  m.kind("bitmap"),
-                 m.kind("bitmap_sync"),  m.kind("bitmap_daemon"),  m.kind("md_raid_thread")};
+                 m.kind("bitmap_sync"),  m.kind("bitmap_daemon"),  m.kind("md_raid_thread"),
+                 m.kind("md_resync")};
   if (disks.empty()) config_bug("no members");
   if (static_cast<int>(disks.size()) != cfg.raid_disks) config_bug("raid_disks != members given");
   Sector smallest = disks[0]->capacity_sectors();
@@ -59,6 +61,10 @@ Mddev::Mddev(Machine& m, const ArrayConfig& cfg, std::vector<std::unique_ptr<Dis
         std::make_unique<SimExecutor>(*domain_, m.cpu(i), kinds_.bitmap, kinds_.bitmap_sync));
   }
   bitmap_io_ = std::make_unique<MemberBitmapIo>(*this);
+  if (cfg.resync.kind != ResyncKind::kNone) {
+    if (!pers_->can_sync()) config_bug(std::string(pers_->name()) + " has no resync");
+    resync_ = std::make_unique<MdResync>(*this);
+  }
 }
 
 Mddev::~Mddev() = default;
@@ -81,6 +87,12 @@ void Mddev::start() {
   if (started_) return;
   started_ = true;
   if (bitmap_enabled() && cfg_.daemon_sleep > 0) spawn(sim(), daemon());
+  if (resync_) spawn(sim(), resync_->run());
+}
+
+void Mddev::stop() {
+  stopping_ = true;
+  if (resync_ && cfg_.resync.stop_with_jobs) resync_->interrupt();
 }
 
 Task<void> Mddev::daemon() {
@@ -121,6 +133,11 @@ Settled Mddev::bitmap_end_behind_write(Cpu& cpu) {
 
 Settled Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
   return Settled(cpu, bitmap_->wait_behind_writes(executor(cpu)));
+}
+
+Task<bool> Mddev::bitmap_start_sync(Cpu& cpu, Sector offset, Sector* blocks, bool degraded) {
+  co_await cpu.settle();
+  co_return co_await bitmap_->start_sync(executor(cpu), offset, blocks, degraded);
 }
 
 SimExecutor& Mddev::executor(Cpu& cpu) {

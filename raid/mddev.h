@@ -16,9 +16,11 @@
 // flush completes when every member has flushed.
 // The bitmap daemon (md_check_recovery -> bitmap daemon_work every daemon_sleep) runs as the
 // md thread on core 0 (the personality thread's core; configurable later).
-// Left out so far: resync/recovery (next issue), the superblock and its events updates on
-// every write-pending transition (md_write_start: MD_SB_CHANGE_PENDING on a clean array),
-// suspend/quiesce, reshape, bad-block lists, failfast.
+// Resync and recovery: md's sync thread (raid/md_resync.h), started by start() when the
+// config asks for one; the personality's sync_request does the I/O.
+// Left out so far: the superblock and its events updates on every write-pending transition
+// (md_write_start: MD_SB_CHANGE_PENDING on a clean array), suspend/quiesce, reshape,
+// bad-block lists, failfast.
 #pragma once
 
 #include <memory>
@@ -48,6 +50,14 @@ struct Member {
   Sector next_seq_sect = 0;
   Sector seq_start = 0;
   int nr_pending = 0;  // rdev->nr_pending: member bios in flight
+  // In_sync, and for a member being recovered how far it is (rdev->recovery_offset).
+  bool in_sync = true;
+  Sector recovery_offset = ~Sector{0};
+  // Whether a read of [sector, sector + sectors) may go here (not Faulty; In_sync or
+  // recovered past its end).
+  bool readable(Sector sector, uint64_t sectors) const {
+    return !faulty && (in_sync || recovery_offset >= sector + sectors);
+  }
 };
 
 // Where md puts the internal bitmap on each member (1.2 metadata: superblock at 4 KiB, the
@@ -55,6 +65,7 @@ struct Member {
 inline constexpr Sector kBitmapStartSector = 16;
 inline constexpr uint32_t kBitmapPageSectors = 8;
 
+class MdResync;
 class MemberBitmapIo;
 class Mddev;
 class BioGroup;
@@ -141,9 +152,16 @@ class Mddev {
   BitmapOps& bitmap() const { return *bitmap_; }
   bool bitmap_enabled() const { return bitmap_->enabled(); }
 
-  // Starts the md thread's bitmap daemon; stop() ends it (so the simulation can drain).
+  // Starts the md thread's bitmap daemon and, if configured, the sync thread; stop() ends
+  // the daemon (so the simulation can drain) and, with resync.stop_with_jobs, interrupts the
+  // sync (else it runs to its end).
   void start();
-  void stop() { stopping_ = true; }
+  void stop();
+
+  // The sync thread (null without a configured resync/recovery) and recovery_cp (resync
+  // position of an unclean array, MaxSector when clean).
+  MdResync* resync() const { return resync_.get(); }
+  Sector recovery_cp() const { return recovery_cp_; }
 
   // A host bio from a task on `cpu`, which the caller holds; the core is given up while the
   // bio is in flight and is not held when this returns (at bio_endio).
@@ -160,6 +178,15 @@ class Mddev {
   Settled bitmap_start_behind_write(Cpu& cpu);
   Settled bitmap_end_behind_write(Cpu& cpu);
   Settled bitmap_wait_behind_writes(Cpu& cpu);
+  // The resync hooks (resync path: coroutine frames are fine here).
+  Task<bool> bitmap_start_sync(Cpu& cpu, Sector offset, Sector* blocks, bool degraded);
+  Settled bitmap_end_sync(Cpu& cpu, Sector offset, Sector* blocks) {
+    return Settled(cpu, bitmap_->end_sync(executor(cpu), offset, blocks));
+  }
+  Settled bitmap_close_sync(Cpu& cpu) { return Settled(cpu, bitmap_->close_sync(executor(cpu))); }
+  Settled bitmap_cond_end_sync(Cpu& cpu, Sector sector, bool force) {
+    return Settled(cpu, bitmap_->cond_end_sync(executor(cpu), sector, force));
+  }
   bool hooks_in_personality() const {
     return cfg_.hooks == HookPlacement::kPerPersonality && bitmap_enabled();
   }
@@ -207,7 +234,7 @@ class Mddev {
 
   // Kinds of CPU work, for reports (CPU time by kind).
   struct Kinds {
-    KindId md, pers, submit, endio, bio_endio, bitmap, bitmap_sync, daemon, raid_thread;
+    KindId md, pers, submit, endio, bio_endio, bitmap, bitmap_sync, daemon, raid_thread, resync;
   };
   const Kinds& kinds() const { return kinds_; }
 
@@ -225,6 +252,7 @@ class Mddev {
 
  private:
   friend class MemberBitmapIo;
+  friend class MdResync;
   Task<void> daemon();
   SimExecutor& executor(Cpu& cpu);
   Task<IoResult> flush_members(Cpu& cpu);
@@ -241,6 +269,8 @@ class Mddev {
   std::vector<std::unique_ptr<SimExecutor>> executors_;  // bitmap calls, per core
   std::unique_ptr<MemberBitmapIo> bitmap_io_;
   std::unique_ptr<Personality> pers_;
+  std::unique_ptr<MdResync> resync_;
+  Sector recovery_cp_ = ~Sector{0};
   Stats stats_;
   bool started_ = false;
   bool stopping_ = false;

@@ -8,9 +8,16 @@
 // remain), holding the core of the completion that finished it (irq context). md core then runs
 // its own completion work there (6.14+ bitmap endwrite, bio_endio) and releases that core.
 // Work may be left charged on either core (Cpu::charge) for the next settle().
+//
+// sync_request is md_do_sync's callback (pers->sync_request, 6.12; raid/md_resync.h): on the
+// sync thread's core (held, and held again when it returns), start syncing at sector_nr and
+// return how many sectors that covers (0: interrupted); *skipped when nothing was issued for
+// them. Called with sector_nr >= max_sector once at the end, to close the sync.
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 #include "raid/disk.h"
 #include "sim/machine.h"
@@ -47,6 +54,22 @@ class Personality {
   virtual Task<MdCompletion> make_request(Cpu& cpu, const DiskRequest& bio) = 0;
   // A member failed (md_error): the personality's error handler.
   virtual void error(int member) { (void)member; }
+  // Whether sync_request is implemented (resync and recovery; the config layer refuses a
+  // resync for the others).
+  virtual bool can_sync() const { return false; }
+  virtual Task<Sector> sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
+                                    bool* skipped) {
+    (void)cpu;
+    (void)sector_nr;
+    (void)max_sector;
+    (void)skipped;
+    std::fprintf(stderr, "mdsim: internal error: %s has no sync_request\n", name());
+    std::abort();
+    co_return 0;
+  }
+  // MD_RECOVERY_INTR was set: wake the sync thread out of the personality's waits (as
+  // md_wakeup_thread_directly does for a sync thread asleep in raise_barrier).
+  virtual void interrupt_sync() {}
 
  protected:
   Mddev& md() const { return *md_; }

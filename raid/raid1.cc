@@ -47,7 +47,7 @@ struct Raid1::Write {
   WriteCookie cookie;
 };
 
-Raid1::Raid1(Mddev& md) : Personality(md) {
+Raid1::Raid1(Mddev& md) : Personality(md), barrier_(md.sim()) {
   for (int i = 0; i < md.raid_disks(); ++i) {
     if (md.member(i).disk->profile().model == "hdd") nonrot_ = false;
   }
@@ -60,14 +60,30 @@ Task<MdCompletion> Raid1::make_request(Cpu& cpu, const DiskRequest& bio) {
   return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
 }
 
+// choose_first_rdev: the first readable member (resync in progress past recovery_cp).
+int Raid1::choose_first(Sector sector, uint32_t sectors, uint64_t blocked) {
+  for (int d = 0; d < md().raid_disks(); ++d) {
+    Member& m = md().member(d);
+    if ((blocked >> d) & 1 || !m.readable(sector, sectors)) continue;
+    if (m.next_seq_sect != sector) m.seq_start = sector;  // update_read_sectors
+    m.next_seq_sect = sector + sectors;
+    return d;
+  }
+  return -1;
+}
+
 int Raid1::read_balance(Sector sector, uint32_t sectors, uint64_t blocked) {
+  // raid1_should_read_first: resync in progress at or before this range.
+  if (md().recovery_cp() < sector + sectors) [[unlikely]] {
+    return choose_first(sector, sectors, blocked);
+  }
   // choose_best_rdev
   int min_pending_disk = -1, closest_disk = -1, sequential_disk = -1, chosen = -1;
   uint64_t min_pending = std::numeric_limits<uint64_t>::max();
   Sector closest = std::numeric_limits<Sector>::max();
   for (int d = 0; d < md().raid_disks() && chosen < 0; ++d) {
     const Member& m = md().member(d);
-    if ((blocked >> d) & 1 || m.faulty || m.write_mostly) continue;
+    if ((blocked >> d) & 1 || !m.readable(sector, sectors) || m.write_mostly) continue;
     uint64_t pending = static_cast<uint64_t>(m.nr_pending);
     Sector dist = sector > m.head_position ? sector - m.head_position : m.head_position - sector;
     if (m.next_seq_sect == sector || m.head_position == sector) {
@@ -91,7 +107,7 @@ int Raid1::read_balance(Sector sector, uint32_t sectors, uint64_t blocked) {
   if (chosen < 0) {  // choose_slow_rdev: a write-mostly member if nothing else
     for (int d = 0; d < md().raid_disks(); ++d) {
       const Member& m = md().member(d);
-      if (!((blocked >> d) & 1) && !m.faulty && m.write_mostly) {
+      if (!((blocked >> d) & 1) && m.readable(sector, sectors) && m.write_mostly) {
         chosen = d;
         break;
       }
@@ -107,9 +123,12 @@ int Raid1::read_balance(Sector sector, uint32_t sectors, uint64_t blocked) {
 
 Task<MdCompletion> Raid1::read_request(Cpu& cpu, const DiskRequest& bio) {
   uint64_t blocked = 0;
+  const int bidx = Raid1Barrier::sector_to_idx(bio.sector);
+  barrier_.wait_read(bidx);
   for (;;) {
     const int d = read_balance(bio.sector, bio.sectors, blocked);
     if (d < 0) {  // no readable member left
+      barrier_.allow(bidx);
       const Time t = md().sim().now();
       co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
     }
@@ -124,6 +143,7 @@ Task<MdCompletion> Raid1::read_request(Cpu& cpu, const DiskRequest& bio) {
     IoResult r = co_await md().complete(cpu, d, b.io);  // holds cpu (irq)
     if (r.ok()) {
       md().member(d).head_position = bio.sector + bio.sectors;  // update_head_pos
+      barrier_.allow(bidx);  // raid_end_bio_io
       co_return MdCompletion{r, &cpu};
     }
     // raid1d: handle_read_error re-reads from another member.
@@ -148,6 +168,15 @@ Task<void> Raid1::close_write(Cpu& cpu, Write& w) {
 }
 
 Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
+  // wait_barrier: the fast path is two array accesses; a raised barrier puts the writer to
+  // sleep (its core given up) until resync lowers it.
+  const int bidx = Raid1Barrier::sector_to_idx(bio.sector);
+  if (!barrier_.wait_fast(bidx)) [[unlikely]] {
+    co_await cpu.settle();
+    cpu.release();
+    co_await barrier_.wait_slow(bidx);
+    co_await cpu.acquire(md().kinds().pers);
+  }
   int ordinary = 0, mostly = 0;
   for (int d = 0; d < md().raid_disks(); ++d) {
     const Member& m = md().member(d);
@@ -168,6 +197,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   w->sector = bio.sector;
   w->sectors = bio.sectors;
   if (ordinary + mostly == 0) {  // every member Faulty: fail on the submitter
+    barrier_.allow(bidx);
     const Time t = md().sim().now();
     co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
   }
@@ -201,13 +231,19 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   cpu.release();
   if (w->behind) spawn(md().sim(), behind_tail(shared));
   MdCompletion c = co_await w->ordinary;
-  if (--w->groups == 0 && needs_close(*w)) co_await close_write(*c.cpu, *w);
+  if (--w->groups == 0) {
+    if (needs_close(*w)) co_await close_write(*c.cpu, *w);
+    barrier_.allow(bidx);  // raid_end_bio_io
+  }
   co_return c;
 }
 
 Task<void> Raid1::behind_tail(std::shared_ptr<Write> w) {
   MdCompletion c = co_await w->mostly;
-  if (--w->groups == 0 && needs_close(*w)) co_await close_write(*c.cpu, *w);
+  if (--w->groups == 0) {
+    if (needs_close(*w)) co_await close_write(*c.cpu, *w);
+    barrier_.allow(Raid1Barrier::sector_to_idx(w->sector));
+  }
   co_await c.cpu->settle();
   c.cpu->release();
 }

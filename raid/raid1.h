@@ -23,8 +23,15 @@
 // waits for behind writes (wait_behind_writes). A failed read fails the member and raid1d
 // retries on another (handle_read_error, without fix_read_error's rewrite).
 //
-// Left out: barrier buckets and resync barriers (next issue), bio splitting at 64 MiB barrier
-// units and max_sectors, bad blocks and failfast, write-behind collision checks
+// Barriers (raid1_barrier.h): a write waits in wait_barrier while resync holds its 64 MiB
+// unit's bucket and counts in nr_pending until the r1bio ends (after behind writes too); a
+// read counts in nr_pending only (wait_read_barrier). Resync (raid1_resync.cc): sync_request
+// with raise_barrier per 64 KiB r1bio. While an unclean array resyncs, reads at or past
+// recovery_cp go to the first readable member (raid1_should_read_first -> choose_first_rdev);
+// a member being recovered is read only below its recovery_offset (rdev_readable).
+//
+// Left out: bio splitting at 64 MiB barrier units (a bio crossing one counts in its first
+// unit's bucket) and max_sectors, bad blocks and failfast, write-behind collision checks
 // (wait_for_serialization), opt_iosize switching of long sequential reads (should_choose_next:
 // NVMe reports no io_opt), the r1bio mempool.
 #pragma once
@@ -33,6 +40,7 @@
 #include <memory>
 
 #include "raid/personality.h"
+#include "raid/raid1_barrier.h"
 
 namespace mdsim {
 
@@ -43,6 +51,11 @@ class Raid1 : public Personality {
   Sector array_sectors() const override;
   Sector bitmap_sectors() const override { return array_sectors(); }
   Task<MdCompletion> make_request(Cpu& cpu, const DiskRequest& bio) override;
+  bool can_sync() const override { return true; }
+  Task<Sector> sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
+                            bool* skipped) override;
+  void interrupt_sync() override { barrier_.interrupt(); }
+  const Raid1Barrier& barrier() const { return barrier_; }
 
   // read_balance (6.12): the member a read of [sector, +sectors) goes to, or -1; `blocked`
   // has a bit per member already tried (IO_BLOCKED). Records the read's position.
@@ -51,18 +64,24 @@ class Raid1 : public Personality {
   struct Stats {
     uint64_t behind_writes = 0;  // r1bios written behind
     uint64_t read_retries = 0;   // reads re-issued after a member error
+    uint64_t sync_r1bios = 0;    // resync/recovery r1bios issued
+    uint64_t sync_nr_waiting_sleeps = 0;  // sync_request's 1-jiffy sleeps for waiting I/O
   };
   const Stats& stats() const { return stats_; }
 
  private:
   struct Write;
+  struct SyncR1bio;
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);
   Task<void> behind_tail(std::shared_ptr<Write> w);
   Task<void> close_write(Cpu& cpu, Write& w);
   bool needs_close(const Write& w) const;  // close_write has work (else skip its frame)
+  int choose_first(Sector sector, uint32_t sectors, uint64_t blocked);
+  Task<void> sync_tail(SyncR1bio* r);  // end_sync_read .. put_sync_write_buf
 
   bool nonrot_ = true;
+  Raid1Barrier barrier_;
   Stats stats_;
 };
 
