@@ -110,6 +110,7 @@ void read_array_config(JsonObject o, ArrayConfig& a, Sector member_capacity_sect
   std::string hooks = a.hooks == HookPlacement::kMdCore ? "6.14" : "pre-6.14";
   o.get_enum("hooks", hooks, {"6.14", "pre-6.14"});
   a.hooks = hooks == "6.14" ? HookPlacement::kMdCore : HookPlacement::kPerPersonality;
+  o.get("fail_last_dev", a.fail_last_dev);
   o.get("max_write_behind", a.max_write_behind, 0, 16383);  // COUNTER_MAX / 2
   o.get("stripe_cache_size", a.stripe_cache_size, 17, 32768);  // raid5_set_cache_size bounds
   o.get("group_thread_cnt", a.group_thread_cnt, 0, 8192);
@@ -167,6 +168,7 @@ nlohmann::ordered_json to_json(const ArrayConfig& a) {
   j["bitmap_chunk_bytes"] = a.bitmap_chunk_bytes;
   j["daemon_sleep_ns"] = a.daemon_sleep;
   j["hooks"] = a.hooks == HookPlacement::kMdCore ? "6.14" : "pre-6.14";
+  j["fail_last_dev"] = a.fail_last_dev;
   j["write_mostly"] = a.write_mostly;
   j["max_write_behind"] = a.max_write_behind;
   j["stripe_cache_size"] = a.stripe_cache_size;

@@ -35,6 +35,7 @@ TEST(ArrayConfig, DefaultsAreMdadms) {
   EXPECT_EQ(a.bitmap_chunk_bytes, uint64_t{64} << 20);
   EXPECT_EQ(a.hooks, HookPlacement::kMdCore);
   EXPECT_EQ(a.stripe_cache_size, 256);
+  EXPECT_FALSE(a.fail_last_dev);
 }
 
 TEST(ArrayConfig, LevelsLayoutsAndRaid1Options) {
@@ -48,8 +49,12 @@ TEST(ArrayConfig, LevelsLayoutsAndRaid1Options) {
   a = parse(R"({"raid_disks": 3, "write_mostly": [2, 1], "max_write_behind": 256})");
   EXPECT_EQ(a.write_mostly, (std::vector<int>{2, 1}));
   EXPECT_EQ(a.max_write_behind, 256);
+  EXPECT_FALSE(a.fail_last_dev);
   nlohmann::ordered_json j = to_json(a);
   EXPECT_EQ(j["hooks"], "6.14");
+  EXPECT_EQ(j["fail_last_dev"], false);
+  a = parse(R"({"fail_last_dev": true})");
+  EXPECT_TRUE(a.fail_last_dev);
   EXPECT_EQ(j["write_mostly"].size(), 2u);
 }
 
@@ -89,6 +94,7 @@ TEST(ArrayConfig, BadValuesNameTheirPath) {
       {R"({"stripe_cache_size": 16})",
        "t.json: $.array.stripe_cache_size: must be between 17 and 32768, got 16"},
       {R"({"raid_discs": 2})", "t.json: $.array.raid_discs: unknown key"},
+      {R"({"fail_last_dev": 1})", "t.json: $.array.fail_last_dev: expected true or false"},
   };
   for (const Case& c : cases) {
     std::string got = error_of(c.text);

@@ -63,6 +63,9 @@ struct ArrayConfig {
   uint64_t bitmap_chunk_bytes = uint64_t{64} << 20;
   Time daemon_sleep = 5 * kSecond;
   HookPlacement hooks = HookPlacement::kMdCore;
+  // sysfs fail_last_dev (off by default): whether raid1/raid10 mark the last working copy
+  // Faulty on an error (the array is failed, MD_BROKEN, either way).
+  bool fail_last_dev = false;
 
   // raid1.
   std::vector<int> write_mostly;  // member indexes with the WriteMostly flag

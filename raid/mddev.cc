@@ -77,10 +77,12 @@ int Mddev::failed_members() const {
 void Mddev::md_error(int member) {
   Member& x = members_[static_cast<size_t>(member)];
   if (x.faulty) return;
+  const Personality::ErrorVerdict v = pers_->error(member, cfg_.fail_last_dev);
+  if (v.broken) broken_ = true;  // MD_BROKEN
+  if (!v.faulty) return;
   x.faulty = true;
   view_.degraded = true;
   ++view_.events;
-  pers_->error(member);
 }
 
 void Mddev::start() {
@@ -270,6 +272,12 @@ Task<IoResult> Mddev::submit(Cpu& cpu, DiskRequest bio) {
     bio.preflush = false;
   }
   const bool write = bio.op == DiskOp::kWrite || bio.op == DiskOp::kDiscard;
+  if (write && broken_) [[unlikely]] {  // md_submit_bio: MD_BROKEN fails writes at once
+    co_await cpu.settle();
+    cpu.release();
+    ++stats_.errors;
+    co_return IoResult{IoStatus::kError, t0, sim().now()};
+  }
   const bool hook = write && bitmap_enabled() && cfg_.hooks == HookPlacement::kMdCore;
   WriteCookie cookie;
   Sector boff = bio.sector;

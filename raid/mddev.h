@@ -147,6 +147,9 @@ class Mddev {
   Member& member(int i) { return members_[static_cast<size_t>(i)]; }
   const Member& member(int i) const { return members_[static_cast<size_t>(i)]; }
   bool degraded() const { return view_.degraded; }
+  // MD_BROKEN: the personality's error handler found the array failed; writes fail in
+  // md_submit_bio from then on (reads still go to what is left).
+  bool broken() const { return broken_; }
   int failed_members() const;
 
   BitmapOps& bitmap() const { return *bitmap_; }
@@ -229,7 +232,9 @@ class Mddev {
   // Every bio in order from `cpu` (held, and still held after); each added to a BioGroup
   // first has its completion handled by it.
   Task<void> issue_all(Cpu& cpu, std::span<MemberBio> bios);
-  // md_error: the member is Faulty from now on; the array is degraded.
+  // md_error: the personality's error handler decides (Personality::error): normally the
+  // member is Faulty from now on and the array degraded; raid1/raid10 keep the last copy of
+  // the data working and mark the array failed instead (MD_BROKEN).
   void md_error(int member);
 
   // Kinds of CPU work, for reports (CPU time by kind).
@@ -272,6 +277,7 @@ class Mddev {
   std::unique_ptr<MdResync> resync_;
   Sector recovery_cp_ = ~Sector{0};
   Stats stats_;
+  bool broken_ = false;
   bool started_ = false;
   bool stopping_ = false;
 };

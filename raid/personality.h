@@ -52,8 +52,15 @@ class Personality {
   }
   // Host bios (reads, writes, discards; flushes are md core's). `bio` lies inside the array.
   virtual Task<MdCompletion> make_request(Cpu& cpu, const DiskRequest& bio) = 0;
-  // A member failed (md_error): the personality's error handler.
-  virtual void error(int member) { (void)member; }
+  // A member failed (md_error): the personality's error handler (pers->error_handler, 6.12)
+  // says whether the member becomes Faulty and whether the array has failed (MD_BROKEN, after
+  // which md_submit_bio fails every write). `fail_last_dev` is the sysfs knob of that name.
+  // Default: Faulty, and failed once no member is left.
+  struct ErrorVerdict {
+    bool faulty = true;
+    bool broken = false;
+  };
+  virtual ErrorVerdict error(int member, bool fail_last_dev);
   // Whether sync_request is implemented (resync and recovery; the config layer refuses a
   // resync for the others).
   virtual bool can_sync() const { return false; }

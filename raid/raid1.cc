@@ -60,6 +60,20 @@ Task<MdCompletion> Raid1::make_request(Cpu& cpu, const DiskRequest& bio) {
   return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
 }
 
+Personality::ErrorVerdict Raid1::error(int member, bool fail_last_dev) {
+  ErrorVerdict v;
+  int working = 0;
+  for (int d = 0; d < md().raid_disks(); ++d) {
+    const Member& m = md().member(d);
+    working += !m.faulty && m.in_sync ? 1 : 0;
+  }
+  if (md().member(member).in_sync && working == 1) {
+    v.broken = true;
+    v.faulty = fail_last_dev;
+  }
+  return v;
+}
+
 // choose_first_rdev: the first readable member (resync in progress past recovery_cp).
 int Raid1::choose_first(Sector sector, uint32_t sectors, uint64_t blocked) {
   for (int d = 0; d < md().raid_disks(); ++d) {

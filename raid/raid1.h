@@ -60,6 +60,9 @@ class Raid1 : public Personality {
   // read_balance (6.12): the member a read of [sector, +sectors) goes to, or -1; `blocked`
   // has a bit per member already tried (IO_BLOCKED). Records the read's position.
   int read_balance(Sector sector, uint32_t sectors, uint64_t blocked);
+  // raid1_error (6.12): the last In_sync member fails the array (MD_BROKEN) and, unless
+  // fail_last_dev, stays In_sync so reads still reach it.
+  ErrorVerdict error(int member, bool fail_last_dev) override;
 
   struct Stats {
     uint64_t behind_writes = 0;  // r1bios written behind

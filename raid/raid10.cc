@@ -169,6 +169,15 @@ int Raid10::read_balance(std::span<const Raid10Copy> copies,
   return best_dist_slot;
 }
 
+Personality::ErrorVerdict Raid10::error(int member, bool fail_last_dev) {
+  ErrorVerdict v;
+  if (!enough(member)) {
+    v.broken = true;
+    v.faulty = fail_last_dev;
+  }
+  return v;
+}
+
 void Raid10::next_piece_cost(Cpu& cpu) {
   ++stats_.splits;
   cpu.charge(md().costs().md_request, md().kinds().md);

@@ -30,8 +30,9 @@
 //
 // Left out: barriers and resync windows (do_balance, next issue), bad blocks and failfast,
 // replacements, reshape (conf->prev), wait_blocked_dev, REQ_NOWAIT, the r10bio mempool, the
-// write-mostly and write-behind paths (raid10 has none). md core fails a member on any error,
-// including the last copy of some data, where raid10_error would refuse (MD_BROKEN).
+// write-mostly and write-behind paths (raid10 has none). md core calls md_error on every
+// failed member I/O, where raid10_end_read_request skips it for a read whose member holds the
+// last copy of some data (the array is then failed one read earlier than in the kernel).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,9 @@ class Raid10 : public Personality {
   // _enough(conf, 0, ignore): every run of `copies` consecutive members starting at a
   // multiple of near_copies still has a member not Faulty other than `ignore` (-1: none).
   bool enough(int ignore) const;
+  // raid10_error (6.12): a member whose loss would leave some data without a copy (!enough)
+  // fails the array (MD_BROKEN) and, unless fail_last_dev, stays In_sync.
+  ErrorVerdict error(int member, bool fail_last_dev) override;
 
   struct Stats {
     uint64_t r10bios = 0;       // pieces handled (reads and writes)

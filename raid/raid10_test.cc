@@ -342,11 +342,33 @@ TEST(Raid10, DegradedReadsAndWritesUseTheSurvivingCopy) {
   EXPECT_TRUE(r.pers().enough(-1));
   EXPECT_FALSE(r.pers().enough(1));  // chunk 0 would have no copy left
   EXPECT_TRUE(r.pers().enough(2));
+  // Member 1 holds chunk 0's last copy: raid10_error (6.12, fail_last_dev off) keeps it
+  // In_sync and fails the array (MD_BROKEN); md_submit_bio then fails every write, even to
+  // chunks with both copies left, and reads go on.
+  EXPECT_FALSE(r.md->broken());
   r.md->md_error(1);
-  EXPECT_FALSE(r.io(DiskOp::kRead, 0).ok());
+  EXPECT_TRUE(r.md->broken());
+  EXPECT_FALSE(r.md->member(1).faulty);
+  r.clear_logs();
+  EXPECT_TRUE(r.io(DiskOp::kRead, 0).ok());
+  EXPECT_EQ(r.data(DiskOp::kRead), expect({{1, 0}}));
   EXPECT_FALSE(r.io(DiskOp::kWrite, 0).ok());
-  EXPECT_TRUE(r.io(DiskOp::kWrite, 1000).ok());  // chunk 7 lives on members 2 and 3
+  EXPECT_FALSE(r.io(DiskOp::kWrite, 1000).ok());  // chunk 7 lives on members 2 and 3
   EXPECT_TRUE(r.io(DiskOp::kRead, 1000).ok());
+  EXPECT_TRUE(r.data(DiskOp::kWrite).empty());  // the writes never reached a member
+}
+
+TEST(Raid10, WithFailLastDevTheLastCopyIsFailedToo) {
+  ArrayConfig cfg = raid10("n2", 4, "bitmap");
+  cfg.fail_last_dev = true;
+  Rig r(cfg, member());
+  r.md->md_error(0);
+  r.md->md_error(1);
+  EXPECT_TRUE(r.md->broken());
+  EXPECT_TRUE(r.md->member(1).faulty);
+  EXPECT_FALSE(r.io(DiskOp::kRead, 0).ok());      // no copy of chunk 0 left
+  EXPECT_TRUE(r.io(DiskOp::kRead, 1000).ok());    // chunk 7: members 2 and 3
+  EXPECT_FALSE(r.io(DiskOp::kWrite, 1000).ok());  // MD_BROKEN
 }
 
 TEST(Raid10, AFailedReadIsRetriedOnAnotherCopyAndFailsTheMember) {

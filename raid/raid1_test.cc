@@ -232,11 +232,29 @@ TEST(Raid1, AFailedMemberDegradesTheArrayAndWritesGoOn) {
   uint64_t before = r.disk(1).op(DiskOp::kWrite).ios;
   EXPECT_TRUE(r.io(DiskOp::kWrite, 8).ok());
   EXPECT_EQ(r.disk(1).op(DiskOp::kWrite).ios, before);  // Faulty members get nothing
+  // The last member failing: raid1_error (6.12, fail_last_dev off) keeps it In_sync and fails
+  // the array (MD_BROKEN), so md_submit_bio fails later writes before raid1 sees them.
   r.md->member(0).disk->fail(0);
   EXPECT_FALSE(r.io(DiskOp::kWrite, 16).ok());
-  EXPECT_FALSE(r.io(DiskOp::kRead, 16).ok());
-  ASSERT_EQ(r.md->failed_members(), 2);
-  EXPECT_FALSE(r.io(DiskOp::kWrite, 24).ok());  // no member left to write to
+  EXPECT_TRUE(r.md->broken());
+  EXPECT_EQ(r.md->failed_members(), 1);
+  EXPECT_FALSE(r.io(DiskOp::kRead, 16).ok());  // still tried: the disk itself is dead
+  const uint64_t tried = r.disk(0).op(DiskOp::kWrite).ios;
+  EXPECT_FALSE(r.io(DiskOp::kWrite, 24).ok());
+  EXPECT_EQ(r.disk(0).op(DiskOp::kWrite).ios, tried);  // failed in md core
+}
+
+TEST(Raid1, WithFailLastDevTheLastMemberIsFailedAndWritesFailOnTheSubmitter) {
+  ArrayConfig cfg = raid1("bitmap");
+  cfg.fail_last_dev = true;
+  Rig r(cfg, null_member(10 * kMicrosecond));
+  r.md->md_error(1);
+  EXPECT_FALSE(r.md->broken());
+  r.md->md_error(0);
+  EXPECT_TRUE(r.md->broken());
+  EXPECT_EQ(r.md->failed_members(), 2);
+  EXPECT_FALSE(r.io(DiskOp::kWrite, 0).ok());
+  EXPECT_FALSE(r.io(DiskOp::kRead, 0).ok());  // no member left to read
 }
 
 TEST(Raid1, FlushGoesToEveryMember) {

@@ -87,6 +87,14 @@ void Raid5::bitmap_sector(Sector* offset, uint64_t* sectors) const {
   *sectors = (end - first) * geo_.chunk_sectors;
 }
 
+Personality::ErrorVerdict Raid5::error(int member, bool fail_last_dev) {
+  (void)member;
+  (void)fail_last_dev;
+  ErrorVerdict v;
+  v.broken = md().failed_members() + 1 > geo_.max_degraded();
+  return v;
+}
+
 Task<MdCompletion> Raid5::make_request(Cpu& cpu, const DiskRequest& bio) {
   if (bio.op == DiskOp::kDiscard) return discard_request(cpu);
   if (bio.op == DiskOp::kRead) return read_request(cpu, bio);

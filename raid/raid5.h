@@ -69,6 +69,9 @@ class Raid5 : public Personality {
   // member sectors of those stripes.
   void bitmap_sector(Sector* offset, uint64_t* sectors) const override;
   Task<MdCompletion> make_request(Cpu& cpu, const DiskRequest& bio) override;
+  // raid5_error (6.12): the member is always Faulty; more failures than the level survives
+  // (has_failed) fail the array (MD_BROKEN).
+  ErrorVerdict error(int member, bool fail_last_dev) override;
 
   const Raid5Geometry& geometry() const { return geo_; }
   const Raid5StripeCache& stripe_cache() const { return cache_; }

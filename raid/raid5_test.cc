@@ -148,6 +148,7 @@ TEST(Raid5, DegradedWritesWorkAndASecondFailureFailsTheArray) {
   Raid5Rig r(raid5_config(5));
   r.md->md_error(0);
   // D0 (member 0, failed) overwritten: rcw from D1..D3, only the parity written.
+  EXPECT_FALSE(r.md->broken());  // one failure: raid5 survives it
   ASSERT_TRUE(r.io(DiskOp::kWrite, 0).ok());
   EXPECT_EQ(r.total(DiskOp::kRead), 3u);
   EXPECT_EQ(r.writes(4), 1u);
@@ -161,8 +162,11 @@ TEST(Raid5, DegradedWritesWorkAndASecondFailureFailsTheArray) {
   // D2 of the first row (cached, all blocks up to date: no reads) on a member that fails now.
   r.md->member(2).disk->fail(0);
   EXPECT_FALSE(r.io(DiskOp::kWrite, 2 * chunk).ok());
-  EXPECT_EQ(r.md->failed_members(), 2);
+  EXPECT_EQ(r.md->failed_members(), 2);  // raid5_error always fails the member
+  EXPECT_TRUE(r.md->broken());             // has_failed: MD_BROKEN
+  const uint64_t written = r.total(DiskOp::kWrite);
   EXPECT_FALSE(r.io(DiskOp::kWrite, 8 * 1000).ok());
+  EXPECT_EQ(r.total(DiskOp::kWrite), written);  // failed in md_submit_bio
   EXPECT_FALSE(r.io(DiskOp::kRead, 2 * chunk + 64).ok());  // D2, second row: lost
   EXPECT_TRUE(r.io(DiskOp::kRead, 3 * chunk + 64).ok());   // D3 is on a working member
   EXPECT_EQ(r.r5().stripe_cache().active_stripes(), 0);
