@@ -18,7 +18,8 @@ namespace mdsim {
 //     (raid5 __add_stripe_bio / handle_stripe_clean_event);
 //   kMdCore: 6.14 and later (commit cd5fc653 "md/md-bitmap: move bitmap_{start, end}write to
 //     md upper layer"), once per bio from md_clone_bio / md_end_clone_io, the range mapped by
-//     pers->bitmap_sector (raid5: to the chunks on the members).
+//     pers->bitmap_sector (raid5: to the chunks on the members); md_clone_bio runs from
+//     md_account_bio, so raid10, which accounts each piece it splits off, counts per piece.
 enum class HookPlacement { kPerPersonality, kMdCore };
 
 // What md's sync thread does after the array starts (see raid/md_resync.h):

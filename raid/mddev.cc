@@ -278,7 +278,8 @@ Task<IoResult> Mddev::submit(Cpu& cpu, DiskRequest bio) {
     ++stats_.errors;
     co_return IoResult{IoStatus::kError, t0, sim().now()};
   }
-  const bool hook = write && bitmap_enabled() && cfg_.hooks == HookPlacement::kMdCore;
+  const bool hook = write && bitmap_enabled() && cfg_.hooks == HookPlacement::kMdCore &&
+                    !pers_->counts_bitmap_pieces();
   WriteCookie cookie;
   Sector boff = bio.sector;
   uint64_t bsec = bio.sectors;

@@ -45,6 +45,10 @@ class Personality {
   // What the bitmap covers: resync_max_sectors (per-member size for raid1/4/5/6, the array
   // for raid10).
   virtual Sector bitmap_sectors() const = 0;
+  // Whether the personality calls bitmap startwrite/endwrite itself with the 6.14+ placement
+  // too: md_clone_bio runs from md_account_bio, which raid10 calls once per piece it splits
+  // off (the rest of the bio re-enters md_submit_bio), so each piece is counted on its own.
+  virtual bool counts_bitmap_pieces() const { return false; }
   // pers->bitmap_sector (6.14+): the array range a bio covers -> the range the bitmap counts.
   virtual void bitmap_sector(Sector* offset, uint64_t* sectors) const {
     (void)offset;

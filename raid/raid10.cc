@@ -268,7 +268,7 @@ Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
 }
 
 Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
-  const bool hooks = md().hooks_in_personality();
+  const bool hooks = md().bitmap_enabled();  // per piece, either placement
   const bool plugged = md().bitmap_enabled();
   Pieces pieces;
   split(bio, pieces);
@@ -330,7 +330,7 @@ Task<void> Raid10::finish_write(Cpu& cpu, R10Bio& r, Join& j) {
   for (const MemberBio& b : r.bios) {
     md().member(b.member).head_position = b.req.sector + b.req.sectors;
   }
-  if (md().hooks_in_personality()) {  // close_write
+  if (md().bitmap_enabled()) {  // close_write, or md_end_clone_io of the piece (6.14+)
     co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
   }
   if (!c.result.ok()) j.failed = true;

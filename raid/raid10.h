@@ -9,8 +9,11 @@
 // md_account_bio's clone) and pers_request (r10bio, wait_barrier) on the submitting core. The
 // pieces run in order; the host bio completes when all have (bio_chain), failing if any failed.
 // Writes (raid10_write_request): each piece is an r10bio with a member bio per copy
-// (raid10_find_phys) on members not Faulty; before 6.14 bitmap startwrite per r10bio before its
-// bios are queued and endwrite when its last bio completes (close_write). With a bitmap the bios
+// (raid10_find_phys) on members not Faulty; bitmap startwrite per r10bio before its bios are
+// queued and endwrite when its last bio completes - close_write before 6.14; from 6.14 on
+// md_account_bio's clone of each piece (md_clone_bio, md_end_clone_io) does the same, since
+// the rest of a split bio re-enters md_submit_bio (so md core does not count the whole bio
+// once: counts_bitmap_pieces). With a bitmap the bios
 // wait in the plug (raid1_add_bio_to_plug) until blk_finish_plug runs raid10_unplug (bitmap
 // unplug, then the data), or until MAX_PLUG_BIO * copies bios are queued; without one they go
 // out at once. A failed member write fails that member (md_error; narrow_write_error is left
@@ -68,6 +71,8 @@ class Raid10 : public Personality {
   // raid10_error (6.12): a member whose loss would leave some data without a copy (!enough)
   // fails the array (MD_BROKEN) and, unless fail_last_dev, stays In_sync.
   ErrorVerdict error(int member, bool fail_last_dev) override;
+  // Both hook placements count each piece (md_account_bio per piece in 6.14+, r10bio before).
+  bool counts_bitmap_pieces() const override { return true; }
 
   struct Stats {
     uint64_t r10bios = 0;       // pieces handled (reads and writes)
