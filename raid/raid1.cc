@@ -2,14 +2,12 @@
 #include "raid/raid1.h"
 
 #include <cstddef>
-#include <memory>
-#include <new>
 #include <limits>
-#include <span>
+#include <memory>
 #include <utility>
-#include <vector>
 
 #include "raid/mddev.h"
+#include "sim/inline_array.h"
 #include "sim/join.h"
 
 namespace mdsim {
@@ -17,28 +15,8 @@ namespace mdsim {
 // An r1bio's write state. Lives in write_request's frame, or on the heap when a behind
 // group outlives it.
 struct Raid1::Write {
-  static constexpr size_t kInline = 4;  // member bios without a heap allocation
-  Write() = default;
-  Write(const Write&) = delete;
-  Write& operator=(const Write&) = delete;
-  ~Write() {
-    if (bios.data() == inline_bios()) std::destroy(bios.begin(), bios.end());
-  }
-  // Room for n member bios; only those are constructed.
-  void resize(size_t n) {
-    if (n <= kInline) {
-      std::uninitialized_value_construct_n(inline_bios(), n);
-      bios = std::span<MemberBio>(inline_bios(), n);
-    } else {
-      big = std::vector<MemberBio>(n);
-      bios = big;
-    }
-  }
-  MemberBio* inline_bios() { return std::launder(reinterpret_cast<MemberBio*>(storage)); }
-  alignas(MemberBio) std::byte storage[kInline * sizeof(MemberBio)];
-  std::vector<MemberBio> big;
-  std::span<MemberBio> bios;  // [0, normal): ordinary; [normal, size): behind (write-mostly)
-  BioGroup ordinary, mostly;  // their completions
+  InlineArray<MemberBio, 4> bios;  // [0, normal): ordinary; [normal, size): behind
+  BioGroup ordinary, mostly;       // their completions
   size_t normal = 0;
   bool behind = false;
   int groups = 1;  // groups of bios still in flight (ordinary, behind)
@@ -215,7 +193,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
     const Time t = md().sim().now();
     co_return MdCompletion{IoResult{IoStatus::kError, t, t}, &cpu};
   }
-  w->resize(static_cast<size_t>(ordinary + mostly));
+  w->bios.resize(static_cast<size_t>(ordinary + mostly));
   size_t k = 0;
   for (int pass = 0; pass < 2; ++pass) {  // ordinary members first, then write-mostly ones
     for (int d = 0; d < md().raid_disks(); ++d) {
@@ -241,7 +219,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   }
   // blk_finish_plug -> raid1_unplug -> flush_bio_list: bitmap pages first, then the data.
   if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
-  co_await md().issue_all(cpu, w->bios);
+  co_await md().issue_all(cpu, w->bios.span());
   cpu.release();
   if (w->behind) spawn(md().sim(), behind_tail(shared));
   MdCompletion c = co_await w->ordinary;
