@@ -27,9 +27,13 @@
 //   - start_sync/end_sync (Abortsync from offset to the end)/close_sync (expire all pages,
 //     Endsync)/cond_end_sync (every daemon_sleep: Endsync below the chunk-rounded sector and
 //     __llbitmap_flush); skip_sync_blocks, blocks_synced, start/end_discard, flush; load =
-//     llbitmap_load (Reload, or Stale when sb events < mddev events); dirty_bits (Startwrite);
-//     behind_writes atomic + behind_wait; llbitmap_get_stats. A new array is all Unwritten
-//     (all Clean with assume_clean) and flushed whole (llbitmap_init).
+//     llbitmap_load (Reload, or Stale when sb events < mddev events; a chunk-order walk: in a
+//     block with two dirty chunks every chunk from the reload that infects the block to its
+//     end is resynced, clean ones behind it are left Dirty, as in the kernel: see load_image);
+//     dirty_bits (Startwrite); behind_writes atomic + behind_wait; llbitmap_get_stats. A new
+//     array is all Unwritten (all Clean with assume_clean) and flushed whole (llbitmap_init).
+//   - persisted_dirty(c) reads chunk c's persisted byte alone (a Dirty, Syncing, NeedSync or
+//     invalid byte): a crash can resync more than that (the reload's infection), never less.
 //
 // Deviations, and what it leaves out:
 //   - Time: the interface gives variants no clock, so llbitmap counts daemon_work calls (the

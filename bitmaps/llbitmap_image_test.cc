@@ -1,12 +1,17 @@
 // llbitmap's on-disk format (version-6 superblock, chunksize in sectors, states from byte 1024),
 // its defaults, and the variant's persisted image: round trips, agreement with
-// persisted_dirty(), and only completed block writes reaching it.
+// persisted_dirty(), only completed block writes reaching it, and loading an image with
+// several dirty chunks in one 512-byte block (the kernel's order-dependent Reload infection).
 #include "bitmaps/llbitmap_image.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <vector>
+
 #include "bitmaps/bitmap_testing.h"
 #include "bitmaps/llbitmap.h"
+#include "bitmaps/llbitmap_testing.h"
 #include "sim/random.h"
 
 namespace mdsim {
@@ -149,6 +154,141 @@ TEST(LlbitmapImage, OnlyCompletedBlockWritesReachTheDisk) {
   host.settle();
   EXPECT_EQ(bm.persisted_state(3), kLlDirty);
   EXPECT_EQ(decode_llbitmap_image(bm.disk_image()).states[3], kLlDirty);
+}
+
+// Loading an image with several Dirty chunks in one 512-byte block. The expectations follow
+// md-llbitmap.c (Linux 6.18; the same in later kernels, which add an `infect` argument):
+//  - llbitmap_load: llbitmap_state_machine(llbitmap, 0, llbitmap->chunks - 1, action), one
+//    walk in chunk order ("while (start <= end) { c = llbitmap_read(...); state =
+//    state_machine[c][action]; ... llbitmap_write(llbitmap, state, start); start++; }").
+//  - state_machine[BitDirty][BitmapActionReload] = BitNeedSync, the same for BitSyncing;
+//    Unwritten, Clean and NeedSync give BitNone (nothing written).
+//  - llbitmap_write: "if (state == BitDirty || state == BitNeedSync)
+//    llbitmap_set_page_dirty(...)".
+//  - llbitmap_set_page_dirty: "if (llbitmap->mddev->degraded) { set_bit(block, pctl->dirty);
+//    return; }"; "if (test_and_set_bit(block, pctl->dirty)) { llbitmap_infect_dirty_bits();
+//    return; }"; else scan the block, "if (pctl->state[pos] == BitDirty || pctl->state[pos] ==
+//    BitNeedSync)" (pos != offset) infect. pctl->dirty is zero after the pages are read
+//    (llbitmap_cache_pages / llbitmap_alloc_page_ctl zero the pctl).
+//  - llbitmap_infect_dirty_bits: "case BitUnwritten: level_456 ? BitNeedSync : BitDirty;
+//    case BitClean: BitDirty"; other states are left alone.
+// So every Dirty/Syncing chunk of the image ends NeedSync; Clean/Unwritten chunks the walk has
+// not reached when the block is infected are Dirty when it reaches them and reload to NeedSync;
+// those it has passed stay Dirty (not resynced).
+using testing::LlbitmapHost;
+
+struct Span {
+  uint64_t first, last;
+  uint8_t state;
+};
+
+// ll_paged with --assume-clean: every chunk starts Clean.
+BitmapGeometry clean_paged(bool raid456 = false) {
+  BitmapGeometry g = testing::ll_paged();
+  g.assume_clean = true;
+  g.raid456 = raid456;
+  return g;
+}
+
+// Loads t's own disk image with the `image` bytes set (bitmap_load after an unclean stop).
+void load_with(LlbitmapHost& t, const std::map<uint64_t, uint8_t>& image, bool degraded = false) {
+  std::vector<uint8_t> bytes = t.bm().disk_image();
+  for (auto [c, s] : image) bytes[kLlbitmapDataOffset + c] = s;
+  t.host.mddev().degraded = degraded;
+  t.bm().load_image(bytes);
+}
+
+// Every chunk's state after the load: Clean unless a span says otherwise.
+std::vector<uint8_t> expected_states(uint64_t chunks, const std::vector<Span>& spans) {
+  std::vector<uint8_t> want(chunks, kLlClean);
+  for (const Span& sp : spans) {
+    for (uint64_t c = sp.first; c <= sp.last; ++c) want[c] = sp.state;
+  }
+  return want;
+}
+
+// Checks the states, then that resync (start_sync over every chunk) takes the NeedSync ones.
+void expect_reloaded(LlbitmapHost& t, const std::vector<uint8_t>& want) {
+  std::vector<uint64_t> synced, want_synced;
+  for (uint64_t c = 0; c < want.size(); ++c) {
+    ASSERT_EQ(int{t.state(c)}, int{want[c]}) << "chunk " << c;
+    if (want[c] == kLlNeedSync) want_synced.push_back(c);
+  }
+  for (uint64_t c = 0; c < want.size(); ++c) {
+    if (t.start_sync(c)) synced.push_back(c);
+  }
+  EXPECT_EQ(synced, want_synced);
+}
+
+// ll_paged: page 0 holds blocks 2..7 (chunks 0..511, 512..1023, ...), page 1 blocks 0..7
+// (chunks 3072..3583, 3584..4095, ...).
+// clang-format off
+const std::map<uint64_t, uint8_t> kImage = {
+    // Block 2 of page 0: two Dirty, with Clean, Unwritten and a NeedSync around them.
+    {5, kLlUnwritten}, {20, kLlDirty}, {40, kLlDirty}, {45, kLlUnwritten}, {300, kLlNeedSync},
+    // Block 3: one Dirty (no infection). Block 4: Dirty, then Syncing (the scan ignores it).
+    {600, kLlUnwritten}, {700, kLlDirty}, {1100, kLlDirty}, {1130, kLlSyncing},
+    // Block 5: a NeedSync ahead of the Dirty. Last chunk of page 0, first of page 1: one each.
+    {1600, kLlNeedSync}, {1700, kLlDirty}, {3071, kLlDirty}, {3072, kLlDirty},
+    // Page 1 block 1: its first and last chunks.
+    {3584, kLlDirty}, {4095, kLlDirty}};
+// clang-format on
+
+TEST(LlbitmapReload, SeveralDirtyChunksInABlockInfectItInWalkOrder) {
+  LlbitmapHost t(clean_paged());
+  load_with(t, kImage);
+  const uint64_t chunks = t.bm().chunks();
+  // Block 2: 20 finds 40 Dirty and infects; 0..19 stay Dirty, 20..511 reload to NeedSync.
+  // Block 4: 1100 finds no Dirty/NeedSync (1130 is Syncing), sets the block bit; 1130 finds the
+  // bit set and infects: 1101..1129 are behind the walk.
+  // Block 5: 1600 is NeedSync already (Reload: x, no write); 1700 finds it and infects.
+  std::vector<Span> spans = {
+      {0, 19, kLlDirty},         {20, 511, kLlNeedSync},    {600, 600, kLlUnwritten},
+      {700, 700, kLlNeedSync},   {1024, 1535, kLlDirty},    {1100, 1100, kLlNeedSync},
+      {1130, 1535, kLlNeedSync}, {1536, 1699, kLlDirty},    {1600, 1600, kLlNeedSync},
+      {1700, 2047, kLlNeedSync}, {3071, 3072, kLlNeedSync}, {3584, 4095, kLlNeedSync}};
+  std::vector<uint8_t> want = expected_states(chunks, spans);  // (Unwritten 5: Dirty too)
+  // Loading writes nothing: the disk holds the image, and its dirty bytes say "resync".
+  for (uint64_t c = 0; c < chunks; ++c) {
+    ASSERT_EQ(t.bm().persisted_dirty(c), kImage.count(c) == 1 && kImage.at(c) != kLlUnwritten) << c;
+  }
+  // The reload marked the blocks it changed dirty (LLPageDirty, pctl->dirty): the next unplug
+  // writes them, Dirty and NeedSync alike.
+  t.host.unplug();
+  for (uint64_t c = 0; c < chunks; ++c) {
+    ASSERT_EQ(t.bm().persisted_dirty(c), want[c] == kLlDirty || want[c] == kLlNeedSync) << c;
+  }
+  expect_reloaded(t, want);
+  // A second crash now: chunks 0..19 are Dirty on disk, so this time they are resynced too.
+  load_with(t, {});
+  for (uint64_t c = 0; c < 512; ++c) ASSERT_EQ(t.state(c), kLlNeedSync) << c;
+  EXPECT_EQ(t.state(2048), kLlClean);  // a Reload, not a Stale load
+}
+
+TEST(LlbitmapReload, Raid456InfectsUnwrittenBehindTheWalkToNeedSync) {
+  LlbitmapHost t(clean_paged(/*raid456=*/true));
+  load_with(t, kImage);
+  std::vector<uint8_t> want = expected_states(512, {{0, 19, kLlDirty}, {20, 511, kLlNeedSync}});
+  want[5] = kLlNeedSync;  // llbitmap_infect_dirty_bits: Unwritten -> NeedSync on raid456
+  expect_reloaded(t, want);
+}
+
+TEST(LlbitmapReload, DegradedArrayReloadsOnlyTheDirtyChunks) {
+  LlbitmapHost t(clean_paged());
+  load_with(t, kImage, /*degraded=*/true);
+  t.host.mddev().degraded = false;  // then repaired: start_sync takes NeedSync only
+  std::vector<uint8_t> want = expected_states(2048, {{5, 5, kLlUnwritten},
+                                                     {20, 20, kLlNeedSync},
+                                                     {40, 40, kLlNeedSync},
+                                                     {45, 45, kLlUnwritten},
+                                                     {300, 300, kLlNeedSync},
+                                                     {600, 600, kLlUnwritten},
+                                                     {700, 700, kLlNeedSync},
+                                                     {1100, 1100, kLlNeedSync},
+                                                     {1130, 1130, kLlNeedSync},
+                                                     {1600, 1600, kLlNeedSync},
+                                                     {1700, 1700, kLlNeedSync}});
+  expect_reloaded(t, want);
 }
 
 }  // namespace

@@ -64,7 +64,9 @@ uint8_t llbitmap_table(uint8_t c, LlAction a);
 uint8_t llbitmap_next_state(uint8_t c, LlAction a, bool degraded, bool raid456);
 
 // Whether a chunk persisted in state `s` is resynced after a crash: Reload turns Dirty and
-// Syncing into NeedSync, NeedSync stays, invalid bytes are forced to NeedSync.
+// Syncing into NeedSync, NeedSync stays, invalid bytes are forced to NeedSync. This is the byte
+// alone: the reload's infection of a block with two dirty bytes (Llbitmap::load_image) can
+// resync Clean/Unwritten neighbours too, never fewer chunks.
 bool llbitmap_needs_resync_after_reload(uint8_t s);
 
 const char* llbitmap_state_name(uint8_t s);  // "Unwritten", ..., "invalid"

@@ -89,6 +89,20 @@ void Llbitmap::load_image(std::span<const uint8_t> image) {
   persist_all_now();  // the image is what the members hold
   // llbitmap_read_sb: an out-of-date bitmap is stale (all but Unwritten need sync).
   LlAction a = im.sb.events < events() ? LlAction::kStale : LlAction::kReload;
+  // llbitmap_load: one llbitmap_state_machine walk in chunk order, as the kernel does it, with
+  // its order dependence (checked against 6.18 and later, llbitmap_image_test.cc
+  // LlbitmapReload). Each Dirty/Syncing -> NeedSync goes through llbitmap_write ->
+  // llbitmap_set_page_dirty, which infects the 512-byte block (llbitmap_infect_dirty_bits:
+  // Clean -> Dirty, Unwritten -> Dirty, NeedSync on raid456) when another byte of it is Dirty
+  // or NeedSync or the block's dirty bit is already set by an earlier reload in it. So in a
+  // block with two dirty chunks, Clean/Unwritten chunks ahead of the walk are reloaded to
+  // NeedSync (resynced) and those behind it are left Dirty (not resynced; cleaned later by the
+  // daemon, or resynced after another crash once the block is written). Every Dirty/Syncing
+  // chunk of the image still ends NeedSync: infection never touches Dirty, NeedSync or
+  // Syncing, so nothing that needs sync is lost; only clean chunks are synced needlessly, and
+  // Unwritten ones behind the walk become written. Degraded arrays never infect. In practice
+  // the kernel's own images seldom show this: a second chunk dirtied in a block while the
+  // first is still Dirty infects the whole block at runtime, and that block reaches the disk.
   if (chunks_ > 0) state_machine(0, chunks_ - 1, a);
 }
 
