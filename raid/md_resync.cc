@@ -84,6 +84,7 @@ void MdResync::mark_dirty_chunks() {
     LlbitmapImage im = decode_llbitmap_image(fresh);
     if (!im.ok() || im.states.size() < g.chunks()) resync_bug("llbitmap image: " + im.error);
     for (uint64_t c : dirty_) im.states[c] = kLlDirty;  // llbitmap_load: Reload -> NeedSync
+    if (!md_.view_.degraded) infect_llbitmap_blocks(im.states, g.chunks(), g.raid456);
     image = encode_llbitmap_image(im.sb, im.states);
   } else {
     BitmapSuper sb;
@@ -98,6 +99,31 @@ void MdResync::mark_dirty_chunks() {
     image = write_bitmap_image(sb, bits);
   }
   b.load_image(image);
+}
+
+// What a running llbitmap would have written (md-llbitmap.c, 6.18): once a second chunk of a
+// 512-byte state block is dirtied while another is Dirty, llbitmap_set_page_dirty infects the
+// block (llbitmap_infect_dirty_bits: Clean -> Dirty, Unwritten -> Dirty, NeedSync on raid456)
+// and the next unplug writes it, so the crash leaves every such block wholly dirty on disk
+// (a degraded array never infects). dirty_ then lists every chunk dirty in the image.
+void MdResync::infect_llbitmap_blocks(std::vector<uint8_t>& states, uint64_t chunks,
+                                      bool raid456) {
+  constexpr uint64_t kBlockBytes = 512;
+  std::vector<uint64_t> per_block((kLlbitmapDataOffset + states.size()) / kBlockBytes + 1, 0);
+  for (uint64_t c : dirty_) ++per_block[(kLlbitmapDataOffset + c) / kBlockBytes];
+  for (uint64_t b = 0; b < per_block.size(); ++b) {
+    if (per_block[b] < 2) continue;
+    const uint64_t first = b * kBlockBytes - kLlbitmapDataOffset;
+    for (uint64_t c = first; c < first + kBlockBytes && c < states.size(); ++c) {
+      if (states[c] == kLlClean) states[c] = kLlDirty;
+      if (states[c] == kLlUnwritten) states[c] = raid456 ? kLlNeedSync : kLlDirty;
+    }
+  }
+  dirty_.clear();
+  for (uint64_t c = 0; c < chunks; ++c) {
+    if (states[c] == kLlDirty || states[c] == kLlNeedSync) dirty_.push_back(c);
+  }
+  tl_.dirty_chunks = dirty_.size();
 }
 
 void MdResync::interrupt() {

@@ -23,7 +23,8 @@
 // Setup (the constructor): resync: recovery_cp = 0 and, with a bitmap, the chunks the crash
 // left dirty - dirty_fraction of them, drawn from the seed - loaded through the variant's
 // load_image as md's on-disk format (llbitmap's for llbitmap: Dirty states, which its Reload
-// turns into NeedSync). Recovery: the member is not In_sync (recovery_offset 0) and the array
+// turns into NeedSync, and a 512-byte block holding two of them wholly dirty, as a running
+// kernel's infection leaves it unless the array was degraded). Recovery: the member is not In_sync (recovery_offset 0) and the array
 // is degraded; a re-added member (re_add, needs a bitmap) is recovered where the bitmap is
 // dirty (dirty_fraction of the chunks), a fresh spare whole (raid1's conf->fullsync).
 //
@@ -134,6 +135,7 @@ class MdResync {
   };
   ActiveWait wait_active() { return ActiveWait{this, {}}; }
   void mark_dirty_chunks();
+  void infect_llbitmap_blocks(std::vector<uint8_t>& states, uint64_t chunks, bool raid456);
   bool is_mddev_idle(bool init);
   void checkpoint(Sector j);
   void finish();
