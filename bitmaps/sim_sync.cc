@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace mdsim {
 
@@ -118,7 +119,16 @@ bool SimExecutor::suspend_fast(SyncAwait& a) {
       }
       Spinlock& l = d_->spinlock(s.id, s.index);
       const Time done = l.try_lock(*cpu_);
-      if (done < 0) return false;
+      if (done < 0) {
+        // Contended: spin in the lock's queue; the grant books the section (granted_fast).
+        if (spin_.a != nullptr) return false;
+        spin_.x = this;
+        spin_.a = &a;
+        a.fast_object = &l;
+        cpu_->set_kind(acquire_kind_);
+        l.queue(spin_, *cpu_, &SimExecutor::granted_fast);
+        return true;
+      }
       a.fast_object = &l;
       book_fast(a, done - now, cost);
       return true;
@@ -138,6 +148,19 @@ void SimExecutor::book_fast(SyncAwait& a, Time acquire, Time cost) {
   cpu.set_kind(kind_);
   Simulator& sim = d_->machine().sim();
   sim.schedule_at(sim.now() + cpu.commit_owed(), &SimExecutor::finish_fast, &a);
+}
+
+// The releaser handed the lock over (in its event): the waiter spins on through the handoff
+// until owned_from, as a resumed lock() would, then runs the section; one event at its end.
+void SimExecutor::granted_fast(Spinlock::LockAwaiter* w, Time owned_from) {
+  auto* sw = static_cast<SpinWait*>(w);
+  SimExecutor& x = *sw->x;
+  SyncAwait& a = *std::exchange(sw->a, nullptr);
+  Cpu& cpu = *x.cpu_;
+  cpu.charge(owned_from - cpu.machine().sim().now(), cpu.kind());  // still spinning
+  sw->stop_spinning();
+  const SyncStep& s = a.step();
+  x.book_fast(a, 0, x.d_->cost(s.cost) * static_cast<Time>(s.units));
 }
 
 void SimExecutor::finish_fast(void* awaiter) {

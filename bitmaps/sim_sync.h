@@ -63,8 +63,9 @@ class SimExecutor : public SyncExecutor {
   // Plain CPU work that takes no time is done on the spot.
   bool run_inline(SyncStep& s) override;
   Task<void> run(SyncStep& s) override;
-  // Without a process: CPU work (kCompute), an RMW (kAtomic) and a spinlock nobody holds or
-  // queues for (kCritical, with no charged work pending) become one event at the step's end.
+  // Without a process: CPU work (kCompute), an RMW (kAtomic) and a spinlock critical section
+  // (kCritical, with no charged work pending) become one event at the step's end; a contended
+  // spinlock queues without a process too, and its grant books the section then.
   bool suspend_fast(SyncAwait& a) override;
   // Tests: every step as a process (to compare the shortcut against).
   void set_fast_steps(bool on) { fast_ = on; }
@@ -76,6 +77,14 @@ class SimExecutor : public SyncExecutor {
   // schedules finish_fast at their end.
   void book_fast(SyncAwait& a, Time acquire, Time cost);
   static void finish_fast(void* awaiter);
+  static void granted_fast(Spinlock::LockAwaiter* w, Time owned_from);
+
+  // The contended spinlock step this core spins for (a core spins for one lock at a time).
+  struct SpinWait : Spinlock::LockAwaiter {
+    SimExecutor* x = nullptr;
+    SyncAwait* a = nullptr;  // non-null while queued
+  };
+  SpinWait spin_;
 
   SimSyncDomain* d_;
   Cpu* cpu_;

@@ -26,6 +26,15 @@ void Spinlock::LockAwaiter::await_suspend(std::coroutine_handle<> h) {
   lock->waiters_.push_back(this);
 }
 
+void Spinlock::queue(LockAwaiter& w, Cpu& cpu, void (*granted)(LockAwaiter*, Time)) {
+  w.lock = this;
+  w.cpu = &cpu;
+  w.granted = granted;
+  w.requested = machine_->sim().now();
+  w.start_spinning(*class_, LockSide::kWrite);
+  waiters_.push_back(&w);
+}
+
 Time Spinlock::try_lock(Cpu& cpu) {
   if (owner_ >= 0 || !waiters_.empty()) return -1;
   owner_ = cpu.id();
@@ -53,7 +62,11 @@ void Spinlock::unlock(Cpu& cpu) {
   Time done = line_->reserve(owner_);  // the head waiter pulls the line over
   class_->acquired(LockSide::kWrite, owner_, done - next->requested);
   acquired_at_ = done;
-  s.resume_at(done, next->handle);
+  if (next->granted != nullptr) {
+    next->granted(next, done);
+  } else {
+    s.resume_at(done, next->handle);
+  }
 }
 
 }  // namespace mdsim

@@ -28,6 +28,9 @@ class Spinlock {
 
   struct LockAwaiter : LockWaiter {
     Spinlock* lock;
+    // Set by queue(): called at the grant (in the releaser's event) with the time the head
+    // waiter owns the lock, instead of resuming `handle` then.
+    void (*granted)(LockAwaiter* self, Time owned_from) = nullptr;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h);
     void await_resume() { stop_spinning(); }
@@ -46,6 +49,10 @@ class Spinlock {
   // lock word's RMW completes, from which the holder owns it; otherwise returns -1 and
   // changes nothing (use lock()).
   Time try_lock(Cpu& cpu);
+  // A contended spin_lock without a process: `w` (which must outlive the wait) queues FIFO
+  // like lock()'s awaiter, spinning on `cpu` (lock_stat counts the contention), and
+  // w.granted(&w, t) runs when a release hands the lock over, t being when it is owned.
+  void queue(LockAwaiter& w, Cpu& cpu, void (*granted)(LockAwaiter*, Time));
   // spin_unlock: a release store; the caller does not wait.
   void unlock(Cpu& cpu);
 
