@@ -11,18 +11,10 @@
 namespace mdsim {
 namespace {
 
-using testing::null_member;
 using testing::resync_array;
 using testing::run_resync;
 
-struct Rig {
-  Simulator sim;
-  Machine m{sim, testing::profile(1, 4)};
-  std::unique_ptr<Mddev> md;
-  Rig(const ArrayConfig& cfg, Time member_ns) {
-    md = testing::make_array(m, cfg, null_member(member_ns));
-  }
-};
+using Rig = testing::NullArrayRig;
 
 double seconds(Time t) { return to_seconds(t); }
 

@@ -13,6 +13,7 @@
 #include "sim/machine.h"
 #include "sim/random.h"
 #include "sim/task.h"
+#include "sim/testing.h"
 
 namespace mdsim::testing {
 
@@ -160,6 +161,18 @@ inline ArrayConfig resync_array(ResyncKind kind, const char* bitmap = "none", in
   c.resync.kind = kind;
   return c;
 }
+
+// A simulator, a 4-core machine and an array on null_blk-like members of `member_ns`.
+struct NullArrayRig {
+  Simulator sim;
+  Machine m{sim, profile(1, 4)};
+  std::unique_ptr<Mddev> md;
+  explicit NullArrayRig(const ArrayConfig& cfg, Time member_ns = 20 * kMicrosecond)
+      : md(make_array(m, cfg, null_member(member_ns))) {}
+  const DiskOpStats& op(int member, DiskOp o) const {
+    return md->member(member).disk->stats().op(o);
+  }
+};
 
 // Starts the array (its sync thread with it) and runs the simulation until the sync has
 // finished (or `limit`), then stops the array and drains. Returns the sync's timeline.

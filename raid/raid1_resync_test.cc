@@ -15,21 +15,14 @@
 namespace mdsim {
 namespace {
 
-using testing::null_member;
 using testing::resync_array;
 using testing::run_resync;
 
 constexpr Sector kMember = Sector{1} << 17;  // 64 MiB per member
 constexpr uint64_t kMemberBytes = kMember * kSectorBytes;
 
-struct Rig {
-  Simulator sim;
-  Machine m{sim, testing::profile(1, 4)};
-  std::unique_ptr<Mddev> md;
-  explicit Rig(const ArrayConfig& cfg, Time member_ns = 20 * kMicrosecond) {
-    md = testing::make_array(m, cfg, null_member(member_ns));
-  }
-  const DiskOpStats& op(int i, DiskOp o) { return md->member(i).disk->stats().op(o); }
+struct Rig : testing::NullArrayRig {
+  using NullArrayRig::NullArrayRig;
   Raid1& raid1() { return static_cast<Raid1&>(md->personality()); }
 };
 
