@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 
 namespace mdsim {
@@ -24,6 +25,19 @@ std::string error_of(const std::string& text, Sector disk = kDisk) {
     return e.what();
   }
   return "(no error)";
+}
+
+// A config text and the start of the error it must give.
+struct BadCase {
+  const char* text;
+  const char* message;
+};
+
+void expect_errors(std::initializer_list<BadCase> cases) {
+  for (const BadCase& c : cases) {
+    std::string got = error_of(c.text);
+    EXPECT_EQ(got.substr(0, std::string(c.message).size()), c.message) << c.text;
+  }
 }
 
 TEST(ArrayConfig, DefaultsAreMdadms) {
@@ -59,11 +73,7 @@ TEST(ArrayConfig, LevelsLayoutsAndRaid1Options) {
 }
 
 TEST(ArrayConfig, BadValuesNameTheirPath) {
-  struct Case {
-    const char* text;
-    const char* message;
-  };
-  const Case cases[] = {
+  expect_errors({
       {R"({"level": "raid0"})",
        "t.json: $.array.level: unknown value \"raid0\" (expected one of: raid1, raid10, raid4, "
        "raid5, raid6)"},
@@ -95,11 +105,7 @@ TEST(ArrayConfig, BadValuesNameTheirPath) {
        "t.json: $.array.stripe_cache_size: must be between 17 and 32768, got 16"},
       {R"({"raid_discs": 2})", "t.json: $.array.raid_discs: unknown key"},
       {R"({"fail_last_dev": 1})", "t.json: $.array.fail_last_dev: expected true or false"},
-  };
-  for (const Case& c : cases) {
-    std::string got = error_of(c.text);
-    EXPECT_EQ(got.substr(0, std::string(c.message).size()), c.message) << c.text;
-  }
+  });
   // raid6 needs 4 members: md's own rule, through raid5_layout's validate().
   EXPECT_NE(error_of(R"({"level": "raid6", "raid_disks": 3})").find("$.array.raid_disks"),
             std::string::npos);
@@ -138,11 +144,7 @@ TEST(ArrayConfig, ResyncDefaultsValuesAndRoundTrip) {
 }
 
 TEST(ArrayConfig, BadResyncValuesNameTheirPath) {
-  struct Case {
-    const char* text;
-    const char* message;
-  };
-  const Case cases[] = {
+  expect_errors({
       {R"({"resync": {"kind": "check"}})",
        "t.json: $.array.resync.kind: unknown value \"check\" (expected one of: none, resync, "
        "recovery)"},
@@ -170,11 +172,7 @@ TEST(ArrayConfig, BadResyncValuesNameTheirPath) {
       {R"({"raid_disks": 1, "resync": {"kind": "recovery"}})",
        "t.json: $.array.resync.kind: recovery needs another member to read from (raid_disks "
        "is 1)"},
-  };
-  for (const Case& c : cases) {
-    std::string got = error_of(c.text);
-    EXPECT_EQ(got.substr(0, std::string(c.message).size()), c.message) << c.text;
-  }
+  });
   // A level without resync is fine while no resync is asked for.
   EXPECT_EQ(error_of(R"({"level": "raid5", "raid_disks": 4, "resync": {"kind": "none"}})"),
             "(no error)");
