@@ -10,6 +10,7 @@
 #include <memory>
 #include <new>
 #include <span>
+#include <type_traits>
 
 namespace mdsim {
 
@@ -22,13 +23,25 @@ class InlineArray {
   InlineArray& operator=(const InlineArray&) = delete;
   ~InlineArray() { clear(); }
 
-  // n value-initialised elements.
+  // n new elements: value-initialised (zero) if T is trivially default-constructible, else
+  // default-initialised - a class's own member initialisers run but the object is not zeroed
+  // first (which value-initialisation of a class without a user-provided constructor does,
+  // inline storage and all: the largest cost of sizing an array of r10bios). So every member
+  // of a class element needs an initialiser.
   void resize(size_t n) {
     clear();
     if (n <= N) {
-      data_ = std::uninitialized_value_construct_n(inline_data(), n) - n;
+      if constexpr (std::is_trivially_default_constructible_v<T>) {
+        data_ = std::uninitialized_value_construct_n(inline_data(), n) - n;
+      } else {
+        data_ = std::uninitialized_default_construct_n(inline_data(), n) - n;
+      }
     } else {
-      heap_ = std::make_unique<T[]>(n);
+      if constexpr (std::is_trivially_default_constructible_v<T>) {
+        heap_ = std::make_unique<T[]>(n);
+      } else {
+        heap_ = std::make_unique_for_overwrite<T[]>(n);
+      }
       data_ = heap_.get();
     }
     size_ = n;

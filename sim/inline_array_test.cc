@@ -25,7 +25,7 @@ TEST(InlineArray, SmallArraysLiveInsideTheObjectLargeOnesOnTheHeap) {
   InlineArray<Counted, 3> a(3);
   EXPECT_EQ(Counted::live, 3);
   EXPECT_TRUE(inside(a.begin(), &a, sizeof(a)));
-  EXPECT_EQ(a[2].value, 7);  // value-initialised
+  EXPECT_EQ(a[2].value, 7);  // member initialisers run
   a.resize(5);
   EXPECT_EQ(Counted::live, 5);  // the three inline ones were destroyed
   EXPECT_FALSE(inside(a.begin(), &a, sizeof(a)));
