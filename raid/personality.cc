@@ -1,6 +1,9 @@
 // The personality interface's defaults: see personality.h.
 #include "raid/personality.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "raid/mddev.h"
 
 namespace mdsim {
@@ -11,6 +14,17 @@ Personality::ErrorVerdict Personality::error(int member, bool fail_last_dev) {
   ErrorVerdict v;
   v.broken = md().failed_members() + 1 == md().raid_disks();
   return v;
+}
+
+Task<Sector> Personality::sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
+                                       bool* skipped) {
+  (void)cpu;
+  (void)sector_nr;
+  (void)max_sector;
+  (void)skipped;
+  std::fprintf(stderr, "mdsim: internal error: %s has no sync_request\n", name());
+  std::abort();
+  co_return 0;
 }
 
 }  // namespace mdsim
