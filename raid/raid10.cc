@@ -309,12 +309,21 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
       if (++plug.count / kMaxPlugBio >= geo_.copies()) co_await flush_plug(cpu, plug);
     }
   }
-  if (plug.used > 0) co_await flush_plug(cpu, plug);  // blk_finish_plug
+  if (plug.used > 0) {  // blk_finish_plug: flush_plug's work, without its frame
+    co_await md().bitmap_unplug(cpu);
+    for (size_t i = 0; i < plug.used; ++i) co_await md().issue(cpu, *plug.bios[i]);
+  }
   if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);
   co_await cpu.settle();
   cpu.release();
-  if (pieces.size() == 1) {  // the common case, without a join
-    co_await finish_write(cpu, pieces[0], j);
+  if (pieces.size() == 1) {  // the common case: finish_write's work, without a join or frame
+    R10Bio& r = pieces[0];
+    MdCompletion c = co_await r.written;
+    update_head_pos(r);
+    if (md().bitmap_enabled()) {
+      co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
+    }
+    co_return finished(md().sim(), c.cpu, !c.result.ok());
   } else {
     std::vector<Task<void>> waits;
     for (R10Bio& r : pieces) {
@@ -325,11 +334,15 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
   co_return finished(md().sim(), j.last, j.failed);
 }
 
-Task<void> Raid10::finish_write(Cpu& cpu, R10Bio& r, Join& j) {
-  MdCompletion c = co_await r.written;
+void Raid10::update_head_pos(const R10Bio& r) {
   for (const MemberBio& b : r.bios) {
     md().member(b.member).head_position = b.req.sector + b.req.sectors;
   }
+}
+
+Task<void> Raid10::finish_write(Cpu& cpu, R10Bio& r, Join& j) {
+  MdCompletion c = co_await r.written;
+  update_head_pos(r);
   if (md().bitmap_enabled()) {  // close_write, or md_end_clone_io of the piece (6.14+)
     co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
   }

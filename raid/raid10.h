@@ -92,6 +92,8 @@ class Raid10 : public Personality {
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);
   Task<void> flush_plug(Cpu& cpu, Plug& plug);
+  // A piece's member writes are done: update_head_pos for each member written.
+  void update_head_pos(const R10Bio& r);
   Task<void> finish_write(Cpu& cpu, R10Bio& r, Join& j);
   Task<void> issue_read(Cpu& cpu, R10Bio& r);
   Task<void> finish_read(Cpu& cpu, R10Bio& r, Join& j);
