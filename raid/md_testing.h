@@ -102,7 +102,8 @@ inline Task<void> array_worker(ArrayLoadState* st, int index) {
     } else {
       r.sector = st->rng.below(blocks) * bs;
     }
-    IoResult res = co_await host_io(md, cpu, r, kind);
+    co_await cpu.acquire(kind);  // host_io without its frame
+    IoResult res = co_await md.submit(cpu, r);
     if (res.completed > st->end) continue;
     if (!res.ok()) {
       ++st->result.errors;
