@@ -182,6 +182,9 @@ void Disk::enqueue(DiskSlot* s) {
 }
 
 void Disk::pump(int q, bool all) {
+  // Nothing waits for a tag of q (admit_from's loop rereads the head after each start, so a
+  // pump from inside a synchronous finish needs nothing either).
+  if (!all && queues_[static_cast<size_t>(q)].head == nullptr) return;
   if (pumping_) {  // a model finished a command synchronously inside start()
     repump_ = true;
     return;
