@@ -1,8 +1,9 @@
 // BioGroup: member completions as callbacks (see mddev.h). Per bio: the disk delivers
 // (delivered), the bio takes its issuing core in interrupt context at once or queued behind
-// the holder (granted -> endio_event at the grant time), md's endio work is charged (endio),
-// and then the core is given back when that work is done (Cpu::release_charged), except by the last
-// bio of the group, which hands the core to the waiting caller.
+// the holder (granted, at the grant time: inline or through endio_event), md's endio work is
+// charged (endio), and then the core is given back when that work is done
+// (Cpu::release_charged), except by the last bio of the group, which hands the core to the
+// waiting caller.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -33,9 +34,17 @@ void BioGroup::delivered(void* bio) {
 }
 
 void BioGroup::granted(WaitNode* irq) {
-  // Called from inside the releasing holder's release(): continue from the event queue.
+  // Called from inside the releasing holder's release(). A successful bio that is not the
+  // group's last only charges its endio work and gives the core back lazily, which is safe
+  // there; the last one resumes the waiter and a failed one may fail the member, so those
+  // continue from the event queue, at the same time.
   MemberBio* b = static_cast<MemberBio::IrqWaiter*>(irq)->bio;
-  Simulator& sim = b->group->md_->sim();
+  BioGroup& g = *b->group;
+  if (g.pending_ > 1 && b->result.ok()) {
+    g.endio(*b);
+    return;
+  }
+  Simulator& sim = g.md_->sim();
   sim.schedule_at(sim.now(), &BioGroup::endio_event, b);
 }
 
