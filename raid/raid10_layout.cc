@@ -2,17 +2,14 @@
 // calc_sectors(), raid10_size(), __raid10_find_phys() and raid10_find_virt().
 #include "raid/raid10_layout.h"
 
+#include <bit>
 #include <cstdio>
 
 namespace mdsim {
 namespace {
 
-// log2 of a power-of-two chunk (geo->chunk_shift).
-int chunk_shift(Sector chunk) {
-  int s = 0;
-  while ((Sector{1} << s) < chunk) ++s;
-  return s;
-}
+// log2 of a power-of-two chunk (geo->chunk_shift; validate() refuses other chunks).
+int chunk_shift(Sector chunk) { return std::countr_zero(chunk); }
 
 // The far set a member belongs to for the copy-shifting rules: md treats the members after
 // the last whole set as part of the last set ("last_far_set_start", "last_far_set_size").
@@ -125,7 +122,7 @@ void raid10_find_phys(const Raid10Geometry& g, Sector array_sector, std::span<Ra
   const int shift = chunk_shift(g.chunk_sectors);
   const int nc = g.near_copies(), fc = g.far_copies();
   const Sector stride = fc > 1 ? g.stride() : 0;
-  const FarSets sets = far_sets(g);
+  const FarSets sets = fc > 1 ? far_sets(g) : FarSets{};
 
   // Near copies occupy nc consecutive (member, row) slots in raid0 order.
   const Sector slot = (array_sector >> shift) * nc;
