@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "raid/mddev.h"
+#include "raid/raid10_bio.h"
 #include "sim/join.h"
 
 namespace mdsim {
@@ -39,37 +40,7 @@ uint32_t parse_layout(const std::string& name) {
   return *w;
 }
 
-// The host bio's end (md core fills in its times).
-MdCompletion finished(Simulator& sim, Cpu* cpu, bool failed) {
-  const Time t = sim.now();
-  return MdCompletion{IoResult{failed ? IoStatus::kError : IoStatus::kOk, t, t}, cpu};
-}
-
 }  // namespace
-
-struct Raid10::R10Bio {
-  Sector sector = 0;
-  uint32_t sectors = 0;
-  InlineArray<Raid10Copy, 4> copies;  // raid10_find_phys, slot order
-  InlineArray<MemberBio, 4> bios;     // writes: one per copy on a member not Faulty
-  BioGroup written;                   // writes: their completions
-  std::optional<MemberBio> read;      // reads: the attempt in flight
-  int slot = -1;                      // reads: read_slot
-  std::vector<bool> blocked;          // reads: slots tried (IO_BLOCKED)
-  WriteCookie cookie;
-};
-
-struct Raid10::Plug {
-  InlineArray<MemberBio*, 8> bios;  // raid1_plug_cb->pending: [0, used)
-  size_t used = 0;
-  int count = 0;
-};
-
-struct Raid10::Join {
-  int remaining = 0;
-  Cpu* last = nullptr;
-  bool failed = false;
-};
 
 Raid10::Raid10(Mddev& md) : Personality(md) {
   const ArrayConfig& cfg = md.config();
@@ -133,42 +104,6 @@ bool Raid10::enough(int ignore) const {
   return true;
 }
 
-int Raid10::read_balance(std::span<const Raid10Copy> copies,
-                         const std::vector<bool>& blocked) const {
-  int best_dist_slot = -1, best_pending_slot = -1;
-  int min_pending = std::numeric_limits<int>::max();
-  Sector best_dist = std::numeric_limits<Sector>::max();
-  for (size_t slot = 0; slot < copies.size(); ++slot) {
-    if (slot < blocked.size() && blocked[slot]) continue;
-    const int d = copies[slot].member;
-    const Member& m = md().member(d);
-    if (m.faulty) continue;
-    const int pending = m.nr_pending;
-    if (min_pending > pending && nonrot_[static_cast<size_t>(d)]) {
-      min_pending = pending;
-      best_pending_slot = static_cast<int>(slot);
-    }
-    const Sector addr = copies[slot].member_sector;
-    Sector dist;
-    if (geo_.near_copies() > 1 && pending == 0) {
-      dist = 0;
-    } else if (geo_.far_copies() > 1) {
-      dist = addr;  // far/offset: always the lowest address
-    } else {
-      dist = addr > m.head_position ? addr - m.head_position : m.head_position - addr;
-    }
-    if (dist < best_dist) {
-      best_dist = dist;
-      best_dist_slot = static_cast<int>(slot);
-    }
-  }
-  // 6.12 takes best_pending_slot whenever the array has a non-rotational member; in a mixed
-  // array whose candidate copies are all rotational that slot is unset there, so fall back to
-  // the distance choice.
-  if (nonrot_disks_ > 0 && best_pending_slot >= 0) return best_pending_slot;
-  return best_dist_slot;
-}
-
 Personality::ErrorVerdict Raid10::error(int member, bool fail_last_dev) {
   ErrorVerdict v;
   if (!enough(member)) {
@@ -187,76 +122,6 @@ void Raid10::next_piece_cost(Cpu& cpu) {
 Task<MdCompletion> Raid10::make_request(Cpu& cpu, const DiskRequest& bio) {
   cpu.charge(md().costs().pers_request, md().kinds().pers);
   return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
-}
-
-Task<MdCompletion> Raid10::read_request(Cpu& cpu, const DiskRequest& bio) {
-  Pieces pieces;
-  split(bio, pieces);
-  Join j;
-  for (size_t i = 0; i < pieces.size(); ++i) {
-    if (i > 0) next_piece_cost(cpu);
-    ++stats_.r10bios;
-    R10Bio& r = pieces[i];
-    r.slot = read_balance(r.copies.span(), r.blocked);
-    if (r.slot < 0) {  // no copy readable: raid_end_bio_io with an error
-      j.failed = true;
-      continue;
-    }
-    co_await issue_read(cpu, r);
-    ++j.remaining;
-  }
-  if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);  // fail on the submitter
-  co_await cpu.settle();
-  cpu.release();
-  std::vector<Task<void>> waits;
-  for (R10Bio& r : pieces) {
-    if (r.read) waits.push_back(finish_read(cpu, r, j));
-  }
-  co_await all_of(std::move(waits));
-  co_return finished(md().sim(), j.last, j.failed);
-}
-
-Task<void> Raid10::issue_read(Cpu& cpu, R10Bio& r) {
-  const Raid10Copy& c = r.copies[static_cast<size_t>(r.slot)];
-  r.read.emplace();
-  r.read->member = c.member;
-  r.read->req = DiskRequest{DiskOp::kRead, c.member_sector, r.sectors};
-  co_await md().issue(cpu, c.member, r.read->req, r.read->io);
-}
-
-Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
-  for (;;) {
-    const int d = r.read->member;
-    IoResult res = co_await md().complete(cpu, d, r.read->io);      // holds cpu (irq)
-    md().member(d).head_position = r.read->req.sector + r.sectors;  // update_head_pos
-    if (res.ok()) break;
-    // raid10_end_read_request: no retry when the array would not have enough copies
-    // without this member; else raid10d's handle_read_error reads another copy.
-    if (!enough(d)) {
-      j.failed = true;
-      break;
-    }
-    r.blocked.resize(r.copies.size());
-    r.blocked[static_cast<size_t>(r.slot)] = true;
-    ++stats_.read_retries;
-    co_await cpu.settle();
-    cpu.release();
-    co_await cpu.acquire(md().kinds().raid_thread);
-    co_await cpu.work(md().costs().thread_wakeup, md().kinds().raid_thread);
-    r.slot = read_balance(r.copies.span(), r.blocked);
-    if (r.slot < 0) {
-      j.failed = true;
-      break;
-    }
-    co_await issue_read(cpu, r);
-    cpu.release();
-  }
-  if (--j.remaining > 0) {
-    co_await cpu.settle();
-    cpu.release();
-  } else {
-    j.last = &cpu;
-  }
 }
 
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
@@ -313,7 +178,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     co_await md().bitmap_unplug(cpu);
     for (size_t i = 0; i < plug.used; ++i) co_await md().issue(cpu, *plug.bios[i]);
   }
-  if (j.remaining == 0) co_return finished(md().sim(), &cpu, true);
+  if (j.remaining == 0) co_return raid10_finished(md().sim(), &cpu, true);
   co_await cpu.settle();
   cpu.release();
   if (pieces.size() == 1) {  // the common case: finish_write's work, without a join or frame
@@ -323,7 +188,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     if (md().bitmap_enabled()) {
       co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
     }
-    co_return finished(md().sim(), c.cpu, !c.result.ok());
+    co_return raid10_finished(md().sim(), c.cpu, !c.result.ok());
   } else {
     std::vector<Task<void>> waits;
     for (R10Bio& r : pieces) {
@@ -331,7 +196,7 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
     }
     co_await all_of(std::move(waits));
   }
-  co_return finished(md().sim(), j.last, j.failed);
+  co_return raid10_finished(md().sim(), j.last, j.failed);
 }
 
 void Raid10::update_head_pos(const R10Bio& r) {
