@@ -4,7 +4,6 @@
 #include "bitmaps/bitmap_loop.h"
 #include "raid/md_resync.h"
 #include "raid/mddev.h"
-#include "raid/raid1.h"
 #include "results/bitmap_json.h"
 #include "results/fio_json.h"
 #include "results/sim_json.h"
@@ -102,13 +101,12 @@ nlohmann::ordered_json resync_json(Mddev& md) {
   j["speed_min_kib"] = c.speed_min_kib;
   j["speed_max_kib"] = c.speed_max_kib;
   j["throttle"] = {{"max_sleeps", t.max_sleeps}, {"idle_waits", t.idle_waits}};
-  if (const auto* r1 = dynamic_cast<const Raid1*>(&md.personality())) {
-    const Raid1Barrier::Stats& b = r1->barrier().stats();
-    j["barrier"] = {{"io_waits", b.io_waits},
-                    {"io_wait_ns", b.io_wait_time},
-                    {"resync_waits", b.raise_waits},
-                    {"resync_wait_ns", b.raise_wait_time},
-                    {"nr_waiting_sleeps", r1->stats().sync_nr_waiting_sleeps}};
+  if (const auto b = md.personality().sync_barrier_stats()) {
+    j["barrier"] = {{"io_waits", b->io_waits},
+                    {"io_wait_ns", b->io_wait_ns},
+                    {"resync_waits", b->resync_waits},
+                    {"resync_wait_ns", b->resync_wait_ns},
+                    {"nr_waiting_sleeps", b->nr_waiting_sleeps}};
   }
   j["interval_ns"] = c.timeline_interval;
   nlohmann::ordered_json samples = nlohmann::ordered_json::array();

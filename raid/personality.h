@@ -16,8 +16,7 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <optional>
 
 #include "raid/disk.h"
 #include "sim/machine.h"
@@ -72,6 +71,16 @@ class Personality {
   // frame from a comdat group a non-PIE link still references.)
   virtual Task<Sector> sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
                                     bool* skipped);
+  // How resync and host I/O waited for each other at the personality's barrier (raid1's
+  // wait_barrier/raise_barrier), for the resync report; nullopt if it keeps no such count.
+  struct SyncBarrierStats {
+    uint64_t io_waits = 0;       // host I/Os that slept at a raised barrier
+    Time io_wait_ns = 0;         // ... and for how long in all
+    uint64_t resync_waits = 0;   // raise_barrier calls that had to wait
+    Time resync_wait_ns = 0;     // ... and for how long in all
+    uint64_t nr_waiting_sleeps = 0;  // resync requests that waited for nr_waiting to drain
+  };
+  virtual std::optional<SyncBarrierStats> sync_barrier_stats() const { return std::nullopt; }
   // MD_RECOVERY_INTR was set: wake the sync thread out of the personality's waits (as
   // md_wakeup_thread_directly does for a sync thread asleep in raise_barrier).
   virtual void interrupt_sync() {}

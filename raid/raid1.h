@@ -55,6 +55,7 @@ class Raid1 : public Personality {
   Task<Sector> sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
                             bool* skipped) override;
   void interrupt_sync() override { barrier_.interrupt(); }
+  std::optional<SyncBarrierStats> sync_barrier_stats() const override;
   const Raid1Barrier& barrier() const { return barrier_; }
 
   // read_balance (6.12): the member a read of [sector, +sectors) goes to, or -1; `blocked`

@@ -54,6 +54,17 @@ struct Raid1::SyncR1bio {
   BioGroup write_group;
 };
 
+std::optional<Personality::SyncBarrierStats> Raid1::sync_barrier_stats() const {
+  const Raid1Barrier::Stats& b = barrier_.stats();
+  SyncBarrierStats s;
+  s.io_waits = b.io_waits;
+  s.io_wait_ns = b.io_wait_time;
+  s.resync_waits = b.raise_waits;
+  s.resync_wait_ns = b.raise_wait_time;
+  s.nr_waiting_sleeps = stats_.sync_nr_waiting_sleeps;
+  return s;
+}
+
 Task<Sector> Raid1::sync_request(Cpu& cpu, Sector sector_nr, Sector max_sector,
                                  bool* skipped) {
   MdResync& rs = *md().resync();
