@@ -97,55 +97,6 @@ void Mddev::stop() {
   if (resync_ && cfg_.resync.stop_with_jobs) resync_->interrupt();
 }
 
-Task<void> Mddev::daemon() {
-  Cpu& cpu = machine_->cpu(0);
-  while (!stopping_) {
-    co_await sim().delay(cfg_.daemon_sleep);
-    if (stopping_) break;
-    co_await cpu.acquire(kinds_.daemon);
-    SimExecutor x(*domain_, cpu, kinds_.daemon, kinds_.bitmap_sync);
-    co_await bitmap_->daemon_work(x, *bitmap_io_);
-    ++stats_.daemon_passes;
-    cpu.release();
-  }
-}
-
-Settled Mddev::bitmap_startwrite(Cpu& cpu, Sector offset, uint64_t sectors, WriteCookie& c) {
-  ++stats_.bitmap_startwrites;
-  return Settled(cpu, bitmap_->startwrite_tracked(executor(cpu), offset, sectors, c));
-}
-
-Settled Mddev::bitmap_endwrite(Cpu& cpu, Sector offset, uint64_t sectors,
-                               const WriteCookie& c) {
-  return Settled(cpu, bitmap_->endwrite_tracked(executor(cpu), offset, sectors, c),
-                 &stats_.bitmap_endwrites);
-}
-
-Task<void> Mddev::bitmap_unplug(Cpu& cpu) {
-  return bitmap_->unplug(executor(cpu), *bitmap_io_, true);
-}
-
-Settled Mddev::bitmap_start_behind_write(Cpu& cpu) {
-  return Settled(cpu, bitmap_->start_behind_write(executor(cpu)));
-}
-
-Settled Mddev::bitmap_end_behind_write(Cpu& cpu) {
-  return Settled(cpu, bitmap_->end_behind_write(executor(cpu)));
-}
-
-Settled Mddev::bitmap_wait_behind_writes(Cpu& cpu) {
-  return Settled(cpu, bitmap_->wait_behind_writes(executor(cpu)));
-}
-
-Task<bool> Mddev::bitmap_start_sync(Cpu& cpu, Sector offset, Sector* blocks, bool degraded) {
-  co_await cpu.settle();
-  co_return co_await bitmap_->start_sync(executor(cpu), offset, blocks, degraded);
-}
-
-SimExecutor& Mddev::executor(Cpu& cpu) {
-  return *executors_[static_cast<size_t>(cpu.id())];
-}
-
 void Mddev::prepare(Cpu& cpu, int member, DiskRequest& r) {
   cpu.charge(costs_.member_submit, kinds_.submit);
   if (r.op != DiskOp::kFlush) r.sector += cfg_.data_offset_sectors;
