@@ -7,16 +7,24 @@
 // Level 0 is the current window itself. A slot is a bucket: entries by value, appended.
 //
 // The run. When the current window is used up, the lowest occupied slot of the lowest level
-// opens: a level-k >= 2 slot is redistributed to lower levels relative to its start, and a
-// level-1 slot (one whole window) is counting-sorted on the low time byte into run_, one
-// contiguous array that pop() then reads front to back. Counting sort is stable and buckets
-// are appended in scheduling order, so the run is in (time, ord) order unless the slot mixed
+// opens: a level-k >= 2 slot is redistributed to lower levels relative to its start (a level-2
+// slot straight into level 1 or the current window), and a level-1 slot (one whole window)
+// becomes run_, one contiguous array sorted by (time, ord) that pop() reads front to back.
+// Slots of up to kSmallRun entries (most, in the storage workloads) are insertion-sorted
+// straight into the run by advance(), which then makes no calls but tail calls, so it saves no
+// registers. Larger ones are counting-sorted on the low time byte: stable, and buckets are
+// appended in scheduling order, so the run is in (time, ord) order unless the slot mixed
 // priorities out of order; that is detected during the count, and then each timestamp's
-// entries are sorted by ord. Runs of up to kSmallRun entries are insertion-sorted instead.
+// entries are sorted by ord.
 //
 // Late entries: pushed into the current window after its run was built (about 12% in the hold
-// model). They go to level 0, one bucket per nanosecond; late_ tracks the earliest, and pop()
-// takes the run head unless the earliest late entry precedes it in (time, ord).
+// model, 30% in the RAID10 benchmark, where many are at exactly the current time). If that
+// moves at most kRunInsert run entries they go into the run itself: into a used-up run
+// (restarted at the buffer's start), in front of its head (the slot of the last popped entry;
+// e.g. a higher priority at the current time) or shifted in from the back. Otherwise they go
+// to level 0, one bucket per nanosecond; late_ tracks the earliest, and pop() takes the run
+// head unless the earliest late entry precedes it in (time, ord). Opening a level >= 2 slot
+// may fill both.
 //
 // Pushing below cur_ (allowed after top_time(), see push) re-buckets everything.
 //
@@ -46,6 +54,25 @@
 // nanosecond, a branch for level 1 instead of bsr (no measurable gain). Earlier: a binary
 // radix heap, sorting small buckets whole, an index-linked node pool (+10% at P = 1000, 3x
 // slower at P = 100000) and LIFO reuse of every emptied vector were all slower.
+//
+// Sparse storage workloads (raid/array_benchmark.cc warm/*: about 4 entries per opened window
+// in RAID10, 1-2 in RAID5). Callgrind, instructions in this queue's code (inlined parts
+// included) before -> after the changes below, and whole-program totals:
+//   warm/Raid10/  queue 738 M -> 469 M (127 -> 81 per event), total 4.27 G -> 3.99 G
+//   warm/Raid1/   queue 356 M -> 236 M (130 -> 86 per event), total 1.98 G -> 1.86 G
+//   warm/Raid5/   queue  80 M ->  49 M (153 -> 93 per event), total 0.408 G -> 0.375 G
+//   whole program, hold P = 1000: 570 M -> 565 M; P = 100000: 596 M -> 594 M;
+//   BM_StorageMix P = 1000: 980 M -> 761 M; P = 100000: 921 M -> 894 M.
+// What won, as shares of the old warm/Raid10/ queue instructions (measured on a replayed trace
+// of its queue calls): late entries into the run instead of level 0 (-21%; the per-nanosecond
+// buckets cost ~130 instructions per late entry between place_late, pop_slow and next_late);
+// advance() without saved registers for small level-1 slots, with the counting sort out of
+// line in build_run (-9%); level-2 slots redistributed by a loop of their own instead of
+// place() (-2%). Level 0 then keeps its common case (a later time than late_, room in the
+// bucket) free of saved registers too, which the dense hold model needs: trying the run first
+// costs it ~25 instructions per late entry. kRunInsert 4, 8, 16: within 0.6% of each other on
+// the RAID traces. Tried and dropped: one unsigned compare in push() for both time < cur_ and
+// the current window (+3.5%: late entries then take one more call).
 #pragma once
 
 #include <array>
@@ -120,6 +147,7 @@ class EventQueue {
   static constexpr int kWords = kLevels * kSlots / 64;
   static constexpr size_t kSmallRun = 16;
   static constexpr size_t kSpareMin = 256;
+  static constexpr size_t kRunInsert = 8;
   static constexpr uint64_t kNoLate = ~uint64_t{0};
 
   // A growable array of entries that keeps its capacity when cleared: std::vector's job, with
@@ -153,6 +181,7 @@ class EventQueue {
       e->fn = fn;
       e->ctx = ctx;
     }
+    void append_copy(const EventEntry& e) { *end_++ = e; }  // requires !full()
     void append(Time time, uint64_t ord, EventFn fn, void* ctx) {
       if (full()) grow();
       append_unchecked(time, ord, fn, ctx);
@@ -184,19 +213,38 @@ class EventQueue {
     return key(e) < late_ || (key(e) == late_ && e.ord < late_ord_);
   }
 
+  // Whether (time, ord) sorts before e.
+  static bool precedes(Time time, uint64_t ord, const EventEntry& e) {
+    return time < e.time || (time == e.time && ord < e.ord);
+  }
+  static void write(EventEntry& e, Time time, uint64_t ord, EventFn fn, void* ctx) {
+    e.time = time;
+    e.ord = ord;
+    e.fn = fn;
+    e.ctx = ctx;
+  }
+
   void push_slow(Time time, uint64_t ord, EventFn fn, void* ctx);
-  void place(Time time, uint64_t ord, EventFn fn, void* ctx);
+  void place(Time time, uint64_t ord, EventFn fn, void* ctx);  // any level, cur_ <= time
+  // An entry in the current window: into the run if cheap, else place_level0.
   void place_late(Time time, uint64_t ord, EventFn fn, void* ctx);
+  void make_run_room(Time time, uint64_t ord, EventFn fn, void* ctx);  // the run buffer is full
+  void place_level0(Time time, uint64_t ord, EventFn fn, void* ctx);
+  void place_level0_slow(Time time, uint64_t ord, EventFn fn, void* ctx);
   EventEntry pop_slow();
   void next_late();
+  // Opens slots until the run or level 0 is not empty. Requires both empty.
   void advance();
-  void build_run(const Bucket& src);
+  void advance_upper(int i);  // opens level-k >= 2 slot i, then goes on
+  void build_run(Bucket& src);  // sorts level-1 slot src into the run and empties it
+  void keep_spare(Bucket& src);
   int lowest(int from_word, int to_word) const;  // lowest occupied slot index, or -1
   void rewind(Time t);
 
   Time cur_ = 0;  // start of the current window; moves only when run and level 0 are empty
-  // The sorted run: [run_head_, run_end_) is pending. Grows, never shrinks.
-  std::vector<EventEntry> run_;
+  // The sorted run: [run_head_, run_end_) is pending. At least kSmallRun entries; grows, never
+  // shrinks.
+  std::vector<EventEntry> run_ = std::vector<EventEntry>(kSmallRun);
   size_t run_head_ = 0;
   size_t run_end_ = 0;
   // The earliest late entry: its time (kNoLate if none), its ord, and its index in its slot

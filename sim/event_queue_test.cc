@@ -118,6 +118,130 @@ TEST(EventQueue, HoldDensePriorities) { hold(7, 2000, 100000, 2000, 3); }
 TEST(EventQueue, HoldVeryDensePriorities) { hold(8, 20000, 100000, 300, 4); }
 TEST(EventQueue, HoldWide) { hold(9, 1000, 100000, uint64_t{1} << 24, 2); }
 
+// A storage-like sparse workload: few pending entries, so most windows hold one or a few; each
+// pop schedules 0-2 entries: at the current time (priorities 64, 128, 192), a few hundred ns
+// ahead or tens to hundreds of microseconds ahead. Exercises entries placed straight into the
+// run (appended, shifted in, or in front of its head), small windows and level-2 slots
+// redistributed into level 1 and the current window.
+void sparse(uint64_t seed, int population, int steps) {
+  Rng rng(seed);
+  Checked q;
+  uint64_t seq = 0;
+  const uint64_t prios[] = {64, 128, 192};
+  auto push_after = [&](Time now) {
+    uint64_t u = rng.below(10);
+    Time delay = u < 4   ? 0
+                 : u < 7 ? static_cast<Time>(rng.below(600))
+                 : u < 9 ? static_cast<Time>(10000 + rng.below(300000))
+                         : static_cast<Time>(rng.below(uint64_t{1} << 24));
+    q.push(now + delay, make_ord(prios[rng.below(3)], seq++));
+  };
+  for (int i = 0; i < population; ++i) push_after(0);
+  for (int i = 0; i < steps && !::testing::Test::HasFailure(); ++i) {
+    Time now = q.pop();
+    int n = static_cast<int>(rng.below(3));
+    if (q.empty() && n == 0) n = 1;
+    for (int j = 0; j < n; ++j) push_after(now);
+  }
+  q.drain();
+}
+
+TEST(EventQueue, SparseStorageLike) { sparse(11, 8, 200000); }
+TEST(EventQueue, SparseStorageLikeWider) { sparse(12, 60, 200000); }
+
+TEST(EventQueue, LateEntriesIntoTheRun) {
+  // A window of a few entries; entries pushed into it after it opened go straight into the run:
+  // after its last entry, in between (shifting up to kRunInsert entries), in front of its head
+  // (a higher priority at the current time) and into a used-up run.
+  Checked q;
+  uint64_t seq = 0;
+  for (Time t : {1000, 1010, 1020, 1030}) q.push(t, make_ord(128, seq++));
+  EXPECT_EQ(q.pop(), 1000);
+  q.push(1100, make_ord(128, seq++));  // after the last entry
+  q.push(1015, make_ord(128, seq++));  // in between
+  q.push(1000, make_ord(64, seq++));   // at the current time, before the head
+  q.push(1000, make_ord(128, seq++));  // at the current time, same priority: also first
+  q.push(1010, make_ord(64, seq++));   // ties with the head, higher priority
+  q.push(1010, make_ord(192, seq++));  // ties with the head, lower priority
+  EXPECT_EQ(q.pop(), 1000);
+  EXPECT_EQ(q.pop(), 1000);
+  while (q.top_time() < 1100) q.pop();
+  EXPECT_EQ(q.pop(), 1100);  // the run is used up
+  q.push(1100, make_ord(128, seq++));
+  q.push(1100, make_ord(192, seq++));
+  q.push(1100, make_ord(64, seq++));
+  q.push(1200, make_ord(64, seq++));
+  q.drain();
+}
+
+TEST(EventQueue, LateEntriesDeepInALongRun) {
+  // A long run: entries that would move more than kRunInsert run entries go to level 0 instead
+  // and are merged with the run on pop, including ties at equal times in either order.
+  Checked q;
+  uint64_t seq = 0;
+  for (Time t = 0; t < 200; ++t) q.push(256 + t, make_ord(128, seq++));
+  EXPECT_EQ(q.pop(), 256);
+  for (Time t = 0; t < 200; t += 7) {
+    q.push(257 + t, make_ord(64, seq++));
+    q.push(257 + t, make_ord(192, seq++));
+    q.push(300 + t / 3, make_ord(128, seq++));
+  }
+  for (int i = 0; i < 50; ++i) q.pop();
+  for (Time t = 320; t < 512; t += 5) q.push(t, make_ord(static_cast<uint64_t>(t % 3) * 64, seq++));
+  q.drain();
+}
+
+TEST(EventQueue, EarlierLateEntryAfterPartlyPoppedLevelZero) {
+  // A run nothing was popped from yet, late entries before all of it in level 0, one of them
+  // popped; then (after a peek, as run_until does) an entry before the remaining ones.
+  Checked q;
+  uint64_t seq = 0;
+  q.push(256, make_ord(128, seq++));
+  EXPECT_EQ(q.pop(), 256);
+  for (Time t = 400; t < 420; ++t) q.push(t, make_ord(128, seq++));  // the run, from index 0
+  q.push(300, make_ord(128, seq++));  // too deep for the run: level 0
+  q.push(300, make_ord(192, seq++));
+  q.push(350, make_ord(128, seq++));
+  EXPECT_EQ(q.pop(), 300);
+  EXPECT_EQ(q.top_time(), 300);
+  q.push(299, make_ord(128, seq++));  // a new earliest level-0 time
+  q.push(300, make_ord(64, seq++));
+  q.drain();
+}
+
+TEST(EventQueue, RunBufferFills) {
+  // Windows of exactly the run buffer's initial size, then late entries near their end: the run
+  // must grow (nothing popped yet) or move down (some popped).
+  for (int popped : {0, 1, 5}) {
+    Checked q;
+    uint64_t seq = 0;
+    for (Time t = 0; t < 16; ++t) q.push(512 + 2 * t, make_ord(128, seq++));
+    q.top_time();  // opens the window
+    for (int i = 0; i < popped; ++i) q.pop();
+    for (int i = 0; i < 40; ++i) q.push(560 + i, make_ord(128, seq++));
+    q.push(541, make_ord(64, seq++));
+    q.drain();
+  }
+}
+
+TEST(EventQueue, LevelTwoSlotsIntoLevelOne) {
+  // Entries more than 64 us ahead wait in level 2; opening such a slot moves them to level 1
+  // or the current window, including buckets that must grow and mixed priorities.
+  Checked q;
+  uint64_t seq = 0;
+  Rng rng(13);
+  for (int round = 0; round < 20; ++round) {
+    Time base = (Time{round} + 1) << 16;
+    for (int i = 0; i < 300; ++i) {
+      // Many entries in a few level-1 slots, some in the slot's first window.
+      Time t = base + static_cast<Time>(rng.below(4) << 8 | rng.below(256));
+      q.push(t, make_ord(rng.below(3) * 64, seq++));
+    }
+    for (int i = 0; i < 150; ++i) q.pop();
+  }
+  q.drain();
+}
+
 TEST(EventQueue, SameTimeFifoWithinPriority) {
   EventQueue q;
   for (uint64_t s = 0; s < 1000; ++s) q.push(5, make_ord(s % 2, s), &noop, nullptr);
