@@ -141,6 +141,21 @@ class EventQueue {
     return pop_slow();
   }
 
+  // top_time() <= t then pop() in one: the earliest entry into *out if there is one due by t.
+  bool pop_until(Time t, EventEntry* out) {
+    if (run_head_ < run_end_ && run_first()) [[likely]] {
+      const EventEntry& e = run_[run_head_];
+      if (e.time > t) return false;
+      *out = e;
+      ++run_head_;
+      --size_;
+      return true;
+    }
+    if (size_ == 0 || top_time() > t) return false;
+    *out = pop();
+    return true;
+  }
+
  private:
   static constexpr int kLevels = 8;
   static constexpr int kSlots = 256;

@@ -43,6 +43,21 @@ class Checked {
     return e.time;
   }
   Time top_time() { return q_.top_time(); }
+  // pop_until(t): pops the earliest entry if it is due by t; checks it against the reference.
+  bool pop_until(Time t) {
+    EventEntry e{};
+    const bool popped = q_.pop_until(t, &e);
+    const bool due = !ref_.empty() && std::get<0>(*ref_.begin()) <= t;
+    EXPECT_EQ(popped, due);
+    if (popped && due) {
+      Key want = *ref_.begin();
+      ref_.erase(ref_.begin());
+      EXPECT_EQ(e.time, std::get<0>(want));
+      EXPECT_EQ(e.ord, std::get<1>(want));
+    }
+    EXPECT_EQ(q_.size(), ref_.size());
+    return popped;
+  }
   bool empty() const {
     EXPECT_EQ(q_.empty(), ref_.empty());
     return ref_.empty();
@@ -287,6 +302,28 @@ TEST(EventQueue, SlotWithDescendingPriorities) {
   q.pop();
   for (int p = 255; p >= 0; --p) {
     for (Time t = 0; t < 3; ++t) q.push(512 + t * 7, make_ord(static_cast<uint64_t>(p), seq++));
+  }
+  q.drain();
+}
+
+TEST(EventQueue, PopUntilStopsAtTheBound) {
+  // Simulator::run_until's loop: pop what is due by a bound, push in between (some entries at
+  // the stopping point, some earlier than the next due one, some far ahead), move the bound on.
+  Checked q;
+  Rng rng = RandomStreams(13).stream("q");
+  uint64_t seq = 0;
+  Time bound = 0;
+  for (int i = 0; i < 200; ++i) q.push(static_cast<Time>(rng.below(1000000)), make_ord(1, seq++));
+  for (int round = 0; round < 3000 && !::testing::Test::HasFailure(); ++round) {
+    bound += static_cast<Time>(rng.below(5000));
+    Time last = bound;
+    for (int k = 0; k < 50 && q.pop_until(bound); ++k) {
+      // Each popped entry schedules a follow-up, as an event would.
+      q.push(bound + static_cast<Time>(rng.below(3) == 0 ? 0 : rng.below(400000)),
+             make_ord(rng.below(3), seq++));
+    }
+    // Stopped at the bound (or after 50 pops): the caller may schedule at or after it.
+    q.push(last + static_cast<Time>(rng.below(300)), make_ord(rng.below(3), seq++));
   }
   q.drain();
 }

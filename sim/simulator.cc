@@ -55,8 +55,8 @@ void Simulator::run() {
 void Simulator::run_until(Time t) {
   check_not_halted();
   stopped_ = false;
-  while (!queue_.empty() && !stopped_ && queue_.top_time() <= t) {
-    EventEntry e = queue_.pop();
+  EventEntry e;
+  while (!stopped_ && queue_.pop_until(t, &e)) {
     now_ = e.time;
     ++fired_;
     e.fn(e.ctx);
