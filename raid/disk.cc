@@ -95,7 +95,8 @@ DiskSlot* Disk::alloc_slot() {
 }
 
 void Disk::maybe_free(DiskSlot* s) {
-  if (!s->delivered || s->in_device || s->doom_pending) return;
+  // (!live: freed already, e.g. by a synchronous finish inside issue_now.)
+  if (!s->live || !s->delivered || s->in_device || s->doom_pending) return;
   s->live = false;
   s->owner = nullptr;
   s->next = free_;
@@ -136,7 +137,9 @@ void Disk::issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io, Time submitted)
       if (r.op == DiskOp::kWrite && r.fua && vwc && !fua_native()) st |= kStagePostflush;
     }
     s->stages = st;
-    if (next_stage(s)) {
+    if (st == kStageData && start_at_once(s)) {
+      // admitted without the wait queue
+    } else if (next_stage(s)) {
       pump(s->queue);
     } else {
       deliver(s, IoStatus::kOk);  // nothing reaches the device (flush without a cache)
@@ -154,11 +157,7 @@ bool Disk::next_stage(DiskSlot* s) {
     c.op = DiskOp::kFlush;
   } else if ((s->stages & kStageData) != 0) {
     s->stages &= static_cast<uint8_t>(~kStageData);
-    const DiskRequest& r = s->req;
-    c.op = r.op;
-    c.sector = r.sector;
-    c.sectors = r.op == DiskOp::kFlush ? 0 : r.sectors;
-    c.fua = r.op == DiskOp::kWrite && r.fua && volatile_cache() && fua_native();
+    c = data_command(s->req);
   } else {
     s->stages = 0;
     c.op = DiskOp::kFlush;
@@ -166,6 +165,38 @@ bool Disk::next_stage(DiskSlot* s) {
   c.exclusive = non_queued(c.op);
   s->cmd = c;
   enqueue(s);
+  return true;
+}
+
+DiskCommand Disk::data_command(const DiskRequest& r) const {
+  DiskCommand c;
+  c.op = r.op;
+  c.sector = r.sector;
+  c.sectors = r.op == DiskOp::kFlush ? 0 : r.sectors;
+  c.fua = r.op == DiskOp::kWrite && r.fua && volatile_cache() && fua_native();
+  return c;
+}
+
+bool Disk::start_at_once(DiskSlot* s) {
+  // The common case of a request that is only its data command: nothing waits in its queue,
+  // the queue has a free tag, no command runs alone and this one is queued. Then next_stage +
+  // pump would admit it at once; so does this, without the wait queue.
+  WaitQueue& w = queues_[static_cast<size_t>(s->queue)];
+  const int depth = profile_.queue_depth;
+  if (w.head != nullptr || pumping_ || exclusive_active_ || (depth > 0 && w.inflight >= depth)) {
+    return false;
+  }
+  DiskCommand c = data_command(s->req);
+  if (non_queued(c.op)) return false;
+  s->stages = 0;
+  s->cmd = c;
+  const int q = s->queue;
+  ++w.inflight;
+  pumping_ = true;  // as pump(): a synchronous finish inside start() only asks for a repump
+  repump_ = false;
+  admit(s);  // s may be finished and freed on return
+  pumping_ = false;
+  if (repump_) pump(q, true);
   return true;
 }
 

@@ -218,6 +218,10 @@ class Disk {
 
   void issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io, Time submitted);
   bool next_stage(DiskSlot* s);
+  DiskCommand data_command(const DiskRequest& r) const;
+  // Admits a request whose only stage is its data when nothing is in its way; false if
+  // something is (then it takes next_stage and the wait queue).
+  bool start_at_once(DiskSlot* s);
   void enqueue(DiskSlot* s);
   // Admits what queue q (every queue when `all`) may start now.
   void pump(int q, bool all = false);

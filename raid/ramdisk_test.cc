@@ -109,5 +109,27 @@ TEST(Ramdisk, ThroughputIsTheSubmittingCoresNotTheQueueDepth) {
   }
 }
 
+TEST(Ramdisk, AFailedRamdiskKeepsTwoDoomedRequestsApart) {
+  // A synchronous completion frees its slot inside issue(); it must not be freed a second
+  // time on the way out (a slot twice on the free list would later carry two requests at once:
+  // visible here as two doomed requests in flight).
+  Rig r;
+  IoResult first, a, b;
+  spawn(r.sim, submit(r, 0, {DiskOp::kWrite, 0, 8}, &first));
+  r.sim.run();
+  ASSERT_TRUE(first.ok());
+  r.disk.fail(5 * kMicrosecond);
+  spawn(r.sim, submit(r, 1, {DiskOp::kWrite, 8, 8}, &a));
+  spawn(r.sim, submit(r, 2, {DiskOp::kRead, 16, 8}, &b));
+  r.sim.run();
+  EXPECT_EQ(a.status, IoStatus::kError);
+  EXPECT_EQ(b.status, IoStatus::kError);
+  EXPECT_EQ(a.latency(), 5 * kMicrosecond);
+  EXPECT_EQ(b.latency(), 5 * kMicrosecond);
+  EXPECT_EQ(r.disk.stats().op(DiskOp::kWrite).errors, 1u);
+  EXPECT_EQ(r.disk.stats().op(DiskOp::kRead).errors, 1u);
+  EXPECT_EQ(r.disk.in_flight(), 0);
+}
+
 }  // namespace
 }  // namespace mdsim
