@@ -11,18 +11,6 @@
 
 namespace mdsim {
 
-int LatencyHistogram::bin_index(uint64_t value) {
-  // Index of the most significant set bit (0 for value 0).
-  const int msb = value == 0 ? 0 : 63 - std::countl_zero(value);
-  // The first two groups (values below 2^(kPlatBits+1)) are stored exactly.
-  if (msb <= kPlatBits) return static_cast<int>(value);
-  // Later groups keep the kPlatBits bits below the msb; error_bits low bits are dropped.
-  const int error_bits = msb - kPlatBits;
-  const int base = (error_bits + 1) << kPlatBits;
-  const int offset = static_cast<int>((kPlatVal - 1) & (value >> error_bits));
-  return std::min(base + offset, kPlatNr - 1);
-}
-
 uint64_t LatencyHistogram::bin_value(int index) {
   if (index < 0) index = 0;
   if (index >= kPlatNr) index = kPlatNr - 1;

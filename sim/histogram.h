@@ -3,7 +3,9 @@
 // Welford running mean/variance. Percentiles are reported exactly the way fio reports them.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -30,12 +32,39 @@ class LatencyHistogram {
   LatencyHistogram() = default;
 
   // Bin of a value (values beyond the last bin's range are clamped into the last bin).
-  static int bin_index(uint64_t value);
+  static int bin_index(uint64_t value) {
+    // Index of the most significant set bit (0 for value 0).
+    const int msb = value == 0 ? 0 : 63 - std::countl_zero(value);
+    // The first two groups (values below 2^(kPlatBits+1)) are stored exactly.
+    if (msb <= kPlatBits) return static_cast<int>(value);
+    // Later groups keep the kPlatBits bits below the msb; error_bits low bits are dropped.
+    const int error_bits = msb - kPlatBits;
+    const int base = (error_bits + 1) << kPlatBits;
+    const int offset = static_cast<int>((kPlatVal - 1) & (value >> error_bits));
+    return std::min(base + offset, kPlatNr - 1);
+  }
   // Representative value of a bin as fio reports it (and the key of fio's json+ "bins").
   static uint64_t bin_value(int index);
 
-  // Records one sample. A negative latency is a programming error and aborts.
-  void add(Time v) { add(v, 1); }
+  // Records one sample. A negative latency is a programming error and aborts. (The hot path,
+  // inline: the same Welford update as add(v, 1).)
+  void add(Time v) {
+    if (v < 0) [[unlikely]] {
+      add(v, 1);  // aborts
+      return;
+    }
+    const uint64_t u = static_cast<uint64_t>(v);
+    ++bins_[static_cast<size_t>(bin_index(u))];
+    if (v < min_) min_ = v;
+    if (v > max_) max_ = v;
+    sum_ += u;
+    const uint64_t n = count_ + 1;
+    const double x = static_cast<double>(v);
+    const double delta = x - mean_;
+    mean_ += delta / static_cast<double>(n);
+    m2_ += delta * (x - mean_);
+    count_ = n;
+  }
   // Records `count` samples of the same value (no-op when count is 0).
   void add(Time v, uint64_t count);
   // Adds every sample of `other` into this histogram.
