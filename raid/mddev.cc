@@ -150,10 +150,10 @@ void Mddev::IssueBio::settled(void* self) {
   }
 }
 
-void Mddev::end_member_io(Cpu& cpu, int member, const IoResult& r) {
+void Mddev::end_member_io(Cpu& cpu, int member, const IoResult& r, bool fail_member) {
   cpu.charge(costs_.member_endio, kinds_.endio);
   --members_[static_cast<size_t>(member)].nr_pending;
-  if (r.status == IoStatus::kError) md_error(member);
+  if (r.status == IoStatus::kError && fail_member) md_error(member);
 }
 
 Task<IoResult> Mddev::complete(Cpu& cpu, int member, DiskIo& io) {

@@ -224,8 +224,8 @@ class Mddev {
   // faulty (md_error). The bitmap_* calls above settle first.
   Task<IoResult> complete(Cpu& cpu, int member, DiskIo& io);
   // The md side of a member completion, on `cpu` (held): member_endio work (charged), the
-  // member's nr_pending, md_error on a failure.
-  void end_member_io(Cpu& cpu, int member, const IoResult& r);
+  // member's nr_pending, md_error on a failure unless `fail_member` is false.
+  void end_member_io(Cpu& cpu, int member, const IoResult& r, bool fail_member = true);
   // Issues every bio of `bios` from `cpu` (held), gives the core up, and returns when all are
   // done, as a BioGroup of them (holding the core of the last completion).
   Task<MdCompletion> fan_out(Cpu& cpu, std::span<MemberBio> bios);

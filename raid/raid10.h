@@ -25,17 +25,16 @@
 // layout, the member address itself for far/offset layouts (so the first copy, near the start
 // of each member, wins), else |address - head_position|. Ties go to the earlier slot. There is
 // no sequential-run tracking in raid10 (raid1's next_seq_sect has no raid10 counterpart).
-// A failed read fails its member; raid10_end_read_request gives up when _enough() says some
-// data would have no copy left without that member, otherwise raid10d (handle_read_error)
-// re-reads from another copy (fix_read_error's rewrite is left out: md core fails the member).
+// A failed read: raid10_end_read_request gives up when _enough() says some data would have no
+// copy left without that member, and then leaves the member alone (the read fails upwards);
+// otherwise raid10d (handle_read_error) re-reads from another copy and md core fails the member
+// (fix_read_error's rewrite and its max_read_errors count are left out).
 // Discards take the write path (what raid10_handle_discard does for discards shorter than two
 // stripes; its whole-stripe fast path is left out).
 //
 // Left out: barriers and resync windows (do_balance, next issue), bad blocks and failfast,
 // replacements, reshape (conf->prev), wait_blocked_dev, REQ_NOWAIT, the r10bio mempool, the
-// write-mostly and write-behind paths (raid10 has none). md core calls md_error on every
-// failed member I/O, where raid10_end_read_request skips it for a read whose member holds the
-// last copy of some data (the array is then failed one read earlier than in the kernel).
+// write-mostly and write-behind paths (raid10 has none).
 #pragma once
 
 #include <cstdint>

@@ -84,11 +84,15 @@ Task<void> Raid10::issue_read(Cpu& cpu, R10Bio& r) {
 Task<void> Raid10::finish_read(Cpu& cpu, R10Bio& r, Join& j) {
   for (;;) {
     const int d = r.read->member;
-    IoResult res = co_await md().complete(cpu, d, r.read->io);      // holds cpu (irq)
+    // raid10_end_read_request: a failed read is not retried when the array would not have
+    // enough copies without this member, and the member is then not failed either (the
+    // error goes up); otherwise raid10d's handle_read_error reads another copy, and md core
+    // fails the member (for fix_read_error, which is left out).
+    IoResult res = co_await r.read->io;
+    co_await cpu.acquire(md().kinds().endio, /*irq=*/true);
+    md().end_member_io(cpu, d, res, /*fail_member=*/res.ok() || enough(d));
     md().member(d).head_position = r.read->req.sector + r.sectors;  // update_head_pos
     if (res.ok()) break;
-    // raid10_end_read_request: no retry when the array would not have enough copies
-    // without this member; else raid10d's handle_read_error reads another copy.
     if (!enough(d)) {
       j.failed = true;
       break;

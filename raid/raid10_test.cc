@@ -397,6 +397,11 @@ TEST(Raid10, AReadErrorIsNotRetriedWhenTheArrayCannotSpareTheMember) {
   EXPECT_FALSE(r.io(DiskOp::kRead, 1000).ok());  // {3,232} fails; {0,6632} is not tried
   EXPECT_EQ(r.pers().stats().read_retries, 0u);
   EXPECT_TRUE(r.data(DiskOp::kRead).empty());
+  // Nor is md_error called: member 3 stays In_sync and the array is not failed (MD_BROKEN),
+  // so a write whose copies avoid member 3 still succeeds.
+  EXPECT_FALSE(r.md->member(3).faulty);
+  EXPECT_FALSE(r.md->broken());
+  EXPECT_TRUE(r.io(DiskOp::kWrite, 0).ok());
 }
 
 TEST(Raid10, RunsAreDeterministic) {
