@@ -79,13 +79,17 @@ void Raid10::split(const DiskRequest& bio, Pieces& pieces) const {
   Sector s = bio.sector;
   uint32_t left = bio.sectors;
   for (R10Bio& r : pieces) {
-    r.sector = s;
-    r.sectors = piece_sectors(s, left);
-    r.copies.resize(static_cast<size_t>(geo_.copies()));
-    raid10_find_phys(geo_, s, r.copies.span());
+    map_piece(r, s, piece_sectors(s, left));
     s += r.sectors;
     left -= r.sectors;
   }
+}
+
+void Raid10::map_piece(R10Bio& r, Sector sector, uint32_t sectors) const {
+  r.sector = sector;
+  r.sectors = sectors;
+  r.copies.resize(static_cast<size_t>(geo_.copies()));
+  raid10_find_phys(geo_, sector, r.copies.span());
 }
 
 bool Raid10::enough(int ignore) const {
@@ -121,7 +125,10 @@ void Raid10::next_piece_cost(Cpu& cpu) {
 
 Task<MdCompletion> Raid10::make_request(Cpu& cpu, const DiskRequest& bio) {
   cpu.charge(md().costs().pers_request, md().kinds().pers);
-  return bio.op == DiskOp::kRead ? read_request(cpu, bio) : write_request(cpu, bio);
+  if (bio.op == DiskOp::kRead) return read_request(cpu, bio);
+  // Nearly every write is one piece: its own, smaller coroutine.
+  if (piece_sectors(bio.sector, bio.sectors) == bio.sectors) return write_one(cpu, bio);
+  return write_request(cpu, bio);
 }
 
 Task<void> Raid10::flush_plug(Cpu& cpu, Plug& plug) {
@@ -142,22 +149,8 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
   Join j;
   for (size_t i = 0; i < pieces.size(); ++i) {
     if (i > 0) next_piece_cost(cpu);
-    ++stats_.r10bios;
     R10Bio& r = pieces[i];
-    int live = 0;
-    for (const Raid10Copy& c : r.copies) live += md().member(c.member).faulty ? 0 : 1;
-    r.bios.resize(static_cast<size_t>(live));
-    size_t k = 0;
-    for (const Raid10Copy& c : r.copies) {
-      if (md().member(c.member).faulty) continue;  // R10BIO_Degraded
-      MemberBio& b = r.bios[k++];
-      b.member = c.member;
-      b.req = bio;  // keeps op (write or discard) and FUA
-      b.req.preflush = false;
-      b.req.sector = c.member_sector;
-      b.req.sectors = r.sectors;
-      r.written.add(b);
-    }
+    const int live = add_member_bios(r, bio);
     if (hooks) co_await md().bitmap_startwrite(cpu, r.sector, r.sectors, r.cookie);
     if (live == 0) {  // no copy to write: one_write_done ends it at once, failed
       if (hooks) co_await md().bitmap_endwrite(cpu, r.sector, r.sectors, r.cookie);
@@ -174,29 +167,57 @@ Task<MdCompletion> Raid10::write_request(Cpu& cpu, const DiskRequest& bio) {
       if (++plug.count / kMaxPlugBio >= geo_.copies()) co_await flush_plug(cpu, plug);
     }
   }
-  if (plug.used > 0) {  // blk_finish_plug: flush_plug's work, without its frame
-    co_await md().bitmap_unplug(cpu);
-    for (size_t i = 0; i < plug.used; ++i) co_await md().issue(cpu, *plug.bios[i]);
-  }
+  if (plug.used > 0) co_await flush_plug(cpu, plug);  // blk_finish_plug
   if (j.remaining == 0) co_return raid10_finished(md().sim(), &cpu, true);
   co_await cpu.settle();
   cpu.release();
-  if (pieces.size() == 1) {  // the common case: finish_write's work, without a join or frame
-    R10Bio& r = pieces[0];
-    MdCompletion c = co_await r.written;
-    update_head_pos(r);
-    if (md().bitmap_enabled()) {
-      co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
-    }
-    co_return raid10_finished(md().sim(), c.cpu, !c.result.ok());
-  } else {
-    std::vector<Task<void>> waits;
-    for (R10Bio& r : pieces) {
-      if (!r.bios.empty()) waits.push_back(finish_write(cpu, r, j));
-    }
-    co_await all_of(std::move(waits));
+  std::vector<Task<void>> waits;
+  for (R10Bio& r : pieces) {
+    if (!r.bios.empty()) waits.push_back(finish_write(cpu, r, j));
   }
+  co_await all_of(std::move(waits));
   co_return raid10_finished(md().sim(), j.last, j.failed);
+}
+
+int Raid10::add_member_bios(R10Bio& r, const DiskRequest& bio) {
+  ++stats_.r10bios;
+  int live = 0;
+  for (const Raid10Copy& c : r.copies) live += md().member(c.member).faulty ? 0 : 1;
+  r.bios.resize(static_cast<size_t>(live));
+  size_t k = 0;
+  for (const Raid10Copy& c : r.copies) {
+    if (md().member(c.member).faulty) continue;  // R10BIO_Degraded
+    MemberBio& b = r.bios[k++];
+    b.member = c.member;
+    b.req = bio;  // keeps op (write or discard) and FUA
+    b.req.preflush = false;
+    b.req.sector = c.member_sector;
+    b.req.sectors = r.sectors;
+    r.written.add(b);
+  }
+  return live;
+}
+
+Task<MdCompletion> Raid10::write_one(Cpu& cpu, const DiskRequest& bio) {
+  // write_request for a bio that is one piece: no pieces, join or plug array (the plug would
+  // hold just this r10bio's bios, flushed by blk_finish_plug after the loop).
+  const bool bitmap = md().bitmap_enabled();
+  R10Bio r;
+  map_piece(r, bio.sector, bio.sectors);
+  const int live = add_member_bios(r, bio);
+  if (bitmap) co_await md().bitmap_startwrite(cpu, r.sector, r.sectors, r.cookie);
+  if (live == 0) {  // no copy to write: one_write_done ends it at once, failed
+    if (bitmap) co_await md().bitmap_endwrite(cpu, r.sector, r.sectors, r.cookie);
+    co_return raid10_finished(md().sim(), &cpu, true);
+  }
+  if (bitmap) co_await md().bitmap_unplug(cpu);  // raid10_unplug before the data
+  for (MemberBio& b : r.bios) co_await md().issue(cpu, b);
+  co_await cpu.settle();
+  cpu.release();
+  MdCompletion c = co_await r.written;
+  update_head_pos(r);
+  if (bitmap) co_await md().bitmap_endwrite(*c.cpu, r.sector, r.sectors, r.cookie);
+  co_return raid10_finished(md().sim(), c.cpu, !c.result.ok());
 }
 
 void Raid10::update_head_pos(const R10Bio& r) {

@@ -90,6 +90,11 @@ class Raid10 : public Personality {
   void next_piece_cost(Cpu& cpu);
   Task<MdCompletion> read_request(Cpu& cpu, const DiskRequest& bio);
   Task<MdCompletion> write_request(Cpu& cpu, const DiskRequest& bio);
+  Task<MdCompletion> write_one(Cpu& cpu, const DiskRequest& bio);
+  // raid10_find_phys for the piece [sector, +sectors).
+  void map_piece(R10Bio& r, Sector sector, uint32_t sectors) const;
+  // The piece's member bios (one per copy on a member not Faulty), in its BioGroup; how many.
+  int add_member_bios(R10Bio& r, const DiskRequest& bio);
   Task<void> flush_plug(Cpu& cpu, Plug& plug);
   // A piece's member writes are done: update_head_pos for each member written.
   void update_head_pos(const R10Bio& r);
