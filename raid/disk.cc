@@ -121,7 +121,8 @@ void Disk::issue_now(Cpu& cpu, const DiskRequest& r, DiskIo& io, Time submitted)
   io.slot_ = s;
   s->req = r;
   s->issued = submitted;
-  s->queue = cpu.id() % static_cast<int>(queues_.size());
+  const int nq = static_cast<int>(queues_.size());
+  s->queue = cpu.id() < nq ? cpu.id() : cpu.id() % nq;  // (no division in the common case)
   stats_.issued(t);
   if (failed_) {
     s->doom_pending = true;

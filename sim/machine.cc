@@ -137,17 +137,11 @@ Machine::Machine(Simulator& sim, MachineProfile profile)
   }
   kind_names_ = {"idle", "lock_spin"};
   int n = profile_.cores();
+  for (int i = 0; i < n; ++i) place_.push_back(Place{socket_of(i), ccx_of(i)});
   cpus_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) cpus_.push_back(std::make_unique<Cpu>(*this, i));
 }
 
-Time Machine::transfer_ns(int from, int to) const {
-  if (from < 0) return profile_.first_touch_ns;
-  if (from == to) return profile_.local_ns;
-  if (socket_of(from) != socket_of(to)) return profile_.cross_socket_ns;
-  if (ccx_of(from) == ccx_of(to)) return profile_.same_ccx_ns;
-  return profile_.same_socket_ns;
-}
 
 KindId Machine::kind(std::string_view name) {
   for (size_t i = 0; i < kind_names_.size(); ++i) {

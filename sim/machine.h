@@ -180,7 +180,15 @@ class Machine {
   }
 
   // Cost of an atomic RMW by `to` on a line last owned by `from` (-1: never touched).
-  Time transfer_ns(int from, int to) const;
+  Time transfer_ns(int from, int to) const {
+    if (from < 0) return profile_.first_touch_ns;
+    if (from == to) return profile_.local_ns;
+    const Place& a = place_[static_cast<size_t>(from)];
+    const Place& b = place_[static_cast<size_t>(to)];
+    if (a.socket != b.socket) return profile_.cross_socket_ns;
+    if (a.ccx == b.ccx) return profile_.same_ccx_ns;
+    return profile_.same_socket_ns;
+  }
 
   // Interns a kind-of-work name; ids are dense and stable in order of first use.
   KindId kind(std::string_view name);
@@ -198,6 +206,13 @@ class Machine {
  private:
   Simulator* sim_;
   MachineProfile profile_;
+  // Each core's socket and CCX, so that transfer_ns (once per lock or atomic step) divides
+  // nothing.
+  struct Place {
+    int socket;
+    int ccx;
+  };
+  std::vector<Place> place_;
   std::vector<std::unique_ptr<Cpu>> cpus_;
   std::vector<std::string> kind_names_;
   LockStatRegistry lock_stats_;
