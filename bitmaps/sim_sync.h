@@ -59,7 +59,9 @@ class SimSyncDomain {
 class SimExecutor : public SyncExecutor {
  public:
   SimExecutor(SimSyncDomain& d, Cpu& cpu, KindId kind, KindId acquire_kind = -1)
-      : d_(&d), cpu_(&cpu), kind_(kind), acquire_kind_(acquire_kind < 0 ? kind : acquire_kind) {}
+      : d_(&d), cpu_(&cpu), kind_(kind), acquire_kind_(acquire_kind < 0 ? kind : acquire_kind) {
+    inline_kinds_ = 1u << SyncStep::kCompute;  // run_inline takes only free CPU work
+  }
   // Plain CPU work that takes no time is done on the spot.
   bool run_inline(SyncStep& s) override;
   Task<void> run(SyncStep& s) override;

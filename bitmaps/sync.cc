@@ -28,7 +28,9 @@ CostId SyncDecls::cost(std::string name, Time default_ns) {
   return static_cast<CostId>(costs_.size() - 1);
 }
 
-bool SyncAwait::await_ready() { return x_->run_inline(step_); }
+bool SyncAwait::await_ready() {
+  return x_->may_run_inline(step_.kind) && x_->run_inline(step_);
+}
 
 bool SyncAwait::await_suspend(std::coroutine_handle<> h) {
   waiter = h;

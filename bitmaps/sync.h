@@ -162,6 +162,8 @@ class SyncExecutor {
 
   // Native executors do the whole step here and return true; the simulation returns false.
   virtual bool run_inline(SyncStep& s) = 0;
+  // Whether run_inline may take a step of kind k at all (SyncAwait skips the call otherwise).
+  bool may_run_inline(SyncStep::Kind k) const { return (inline_kinds_ >> k & 1u) != 0; }
   // The step as a process in virtual time (simulation only).
   virtual Task<void> run(SyncStep& s) = 0;
   // The simulation's shortcut for a step that needs no process (plain CPU work, a lock
@@ -205,6 +207,10 @@ class SyncExecutor {
   // Runs `io` (I/O the caller waits for, e.g. md_super_write + md_super_wait) sleeping: the
   // simulation gives the core up meanwhile, as the kernel's waits do.
   virtual Task<void> io_wait(Task<void> io) { co_await std::move(io); }
+
+ protected:
+  // One bit per SyncStep::Kind that run_inline may take; every kind unless narrowed.
+  uint32_t inline_kinds_ = ~0u;
 
  private:
   SyncAwait simple(SyncStep::Kind k, int id, int index) {
