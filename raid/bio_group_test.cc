@@ -41,7 +41,7 @@ Task<void> writer(Rig& r, Seen* out) {
     bios[static_cast<size_t>(i)].req = DiskRequest{DiskOp::kWrite, 64, 8};
     g.add(bios[static_cast<size_t>(i)]);
   }
-  co_await r.md->issue_all(cpu, bios);
+  co_await r.md->issue(cpu, bios);
   cpu.release();
   out->c = co_await g;
   out->at = r.sim.now();

@@ -58,7 +58,11 @@ void Disk::IssueAwaiter::after_cost(void* self) {
   auto* a = static_cast<IssueAwaiter*>(self);
   a->cpu->set_kind(a->prev_kind);
   a->disk->issue_now(*a->cpu, a->req, *a->io, a->start);
-  a->handle.resume();
+  if (a->then != nullptr) {
+    a->then(a->then_ctx);
+  } else {
+    a->handle.resume();
+  }
 }
 
 Task<IoResult> Disk::submit(Cpu& submitter, DiskRequest r) {

@@ -165,9 +165,18 @@ class Disk {
     std::coroutine_handle<> handle;
     KindId prev_kind = 0;
     Time start = 0;  // when submit_bio was entered
+    void (*then)(void*) = nullptr;  // see start_then
+    void* then_ctx = nullptr;
     bool await_ready();
     void await_suspend(std::coroutine_handle<> h);
     void await_resume() const noexcept {}
+    // await_suspend for callers that are not a coroutine: after await_ready() returned false,
+    // runs the submitter work and then fn(ctx) instead of resuming a handle.
+    void start_then(void (*fn)(void*), void* ctx) {
+      then = fn;
+      then_ctx = ctx;
+      await_suspend({});
+    }
     static void after_cost(void* self);
   };
   // submit_bio: the caller holds `submitter`. Returns when the request is handed off; `io`

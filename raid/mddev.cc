@@ -150,6 +150,42 @@ void Mddev::IssueBio::settled(void* self) {
   }
 }
 
+bool Mddev::IssueBios::run() {
+  // As IssueBio, bio after bio: prepare (member_submit charged), settle, the disk's issue.
+  while (next_ < bios_.size()) {
+    MemberBio& b = bios_[next_];
+    disk_ = md_->member(b.member).disk->issue(*cpu_, IssueBio::prepared(*md_, *cpu_, b), b.io);
+    const Time owed = cpu_->commit_owed();
+    if (owed > 0) {
+      Simulator& sim = md_->sim();
+      sim.schedule_at(sim.now() + owed, &IssueBios::settled, this);
+      return false;
+    }
+    if (!disk_.await_ready()) {
+      disk_.start_then(&IssueBios::submitted, this);
+      return false;
+    }
+    ++next_;
+  }
+  return true;
+}
+
+void Mddev::IssueBios::go_on() {
+  ++next_;
+  if (run()) waiter_.resume();
+}
+
+void Mddev::IssueBios::settled(void* self) {
+  auto* s = static_cast<IssueBios*>(self);
+  if (!s->disk_.await_ready()) {
+    s->disk_.start_then(&IssueBios::submitted, s);
+    return;
+  }
+  s->go_on();
+}
+
+void Mddev::IssueBios::submitted(void* self) { static_cast<IssueBios*>(self)->go_on(); }
+
 void Mddev::end_member_io(Cpu& cpu, int member, const IoResult& r, bool fail_member) {
   cpu.charge(costs_.member_endio, kinds_.endio);
   --members_[static_cast<size_t>(member)].nr_pending;
@@ -170,13 +206,9 @@ Task<MdCompletion> Mddev::fan_out(Cpu& cpu, std::span<MemberBio> bios) {
   }
   BioGroup g;
   for (MemberBio& b : bios) g.add(b);
-  co_await issue_all(cpu, bios);
+  co_await issue(cpu, bios);
   cpu.release();
   co_return co_await g;
-}
-
-Task<void> Mddev::issue_all(Cpu& cpu, std::span<MemberBio> bios) {
-  for (MemberBio& b : bios) co_await issue(cpu, b);
 }
 
 Task<IoResult> Mddev::flush_members(Cpu& cpu) {

@@ -206,8 +206,10 @@ class Mddev {
     void await_suspend(std::coroutine_handle<> h);
     void await_resume() const noexcept {}
 
-   private:
+    // prepare() of b's request, with b's BioGroup hooked to its completion.
     static DiskRequest prepared(Mddev& md, Cpu& cpu, MemberBio& b);
+
+   private:
     static void settled(void* self);
     Cpu* cpu_;
     Disk::IssueAwaiter disk_;
@@ -215,6 +217,31 @@ class Mddev {
     std::coroutine_handle<> waiter_;
   };
   IssueBio issue(Cpu& cpu, MemberBio& b) { return IssueBio(*this, cpu, b); }
+  // issue() of every bio of `bios` in order, as one awaitable: the same work and events as a
+  // loop of issue() awaits, but the caller is resumed once, after the last hand-off.
+  class IssueBios {
+   public:
+    IssueBios(Mddev& md, Cpu& cpu, std::span<MemberBio> bios)
+        : md_(&md), cpu_(&cpu), bios_(bios) {}
+    bool await_ready() { return run(); }
+    void await_suspend(std::coroutine_handle<> h) { waiter_ = h; }  // run() arranged the rest
+    void await_resume() const noexcept {}
+
+   private:
+    // Hands bios to their disks from next_ on; false when one waits for time to pass (an
+    // event then carries on), true when all are handed off.
+    bool run();
+    void go_on();                  // the current bio is handed off: the next, or resume
+    static void settled(void* self);  // the current bio's member_submit work is done
+    static void submitted(void* self);  // the disk's own submitter work for it is done
+    Mddev* md_;
+    Cpu* cpu_;
+    std::span<MemberBio> bios_;
+    size_t next_ = 0;
+    Disk::IssueAwaiter disk_{};
+    std::coroutine_handle<> waiter_;
+  };
+  IssueBios issue(Cpu& cpu, std::span<MemberBio> bios) { return IssueBios(*this, cpu, bios); }
   // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
   // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
   void prepare(Cpu& cpu, int member, DiskRequest& r);
@@ -229,9 +256,6 @@ class Mddev {
   // Issues every bio of `bios` from `cpu` (held), gives the core up, and returns when all are
   // done, as a BioGroup of them (holding the core of the last completion).
   Task<MdCompletion> fan_out(Cpu& cpu, std::span<MemberBio> bios);
-  // Every bio in order from `cpu` (held, and still held after); each added to a BioGroup
-  // first has its completion handled by it.
-  Task<void> issue_all(Cpu& cpu, std::span<MemberBio> bios);
   // md_error: the personality's error handler decides (Personality::error): normally the
   // member is Faulty from now on and the array degraded; raid1/raid10 keep the last copy of
   // the data working and mark the array failed instead (MD_BROKEN).

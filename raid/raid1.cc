@@ -219,7 +219,7 @@ Task<MdCompletion> Raid1::write_request(Cpu& cpu, const DiskRequest& bio) {
   }
   // blk_finish_plug -> raid1_unplug -> flush_bio_list: bitmap pages first, then the data.
   if (md().bitmap_enabled()) co_await md().bitmap_unplug(cpu);
-  for (MemberBio& b : w->bios) co_await md().issue(cpu, b);
+  co_await md().issue(cpu, w->bios.span());
   cpu.release();
   if (w->behind) spawn(md().sim(), behind_tail(shared));
   MdCompletion c = co_await w->ordinary;

@@ -211,7 +211,7 @@ Task<MdCompletion> Raid10::write_one(Cpu& cpu, const DiskRequest& bio) {
     co_return raid10_finished(md().sim(), &cpu, true);
   }
   if (bitmap) co_await md().bitmap_unplug(cpu);  // raid10_unplug before the data
-  for (MemberBio& b : r.bios) co_await md().issue(cpu, b);
+  co_await md().issue(cpu, r.bios.span());
   co_await cpu.settle();
   cpu.release();
   MdCompletion c = co_await r.written;

@@ -221,7 +221,7 @@ Task<void> Raid1::sync_tail(SyncR1bio* raw) {
   }
   Cpu* end = &cpu;
   if (!r->writes.empty()) {
-    co_await md().issue_all(cpu, r->writes);
+    co_await md().issue(cpu, std::span<MemberBio>(r->writes));
     co_await cpu.settle();
     cpu.release();
     MdCompletion w = co_await r->write_group;  // end_sync_write, in irq on core 0

@@ -61,6 +61,24 @@ TEST(Raid1, AWriteGoesToEveryMemberAndAReadToOne) {
   EXPECT_EQ(r.md->array_sectors(), r.md->member_sectors());
 }
 
+TEST(Raid1, OnRamdisksEachMembersCopyRunsOnTheSubmitterInTurn) {
+  // brd copies inside submit_bio: the member bios are handed off one after the other, each
+  // after its member_submit work and its copy, all on the submitting core.
+  DiskProfile p;
+  p.model = "ramdisk";
+  p.capacity_bytes = uint64_t{1} << 30;
+  p.queue_depth = 0;
+  p.ramdisk.per_io_ns = 700;
+  p.ramdisk.per_kib_ns = 100;
+  Rig r(raid1("none", 2), p);
+  IoResult w = r.io(DiskOp::kWrite, 64);
+  ASSERT_TRUE(w.ok());
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(r.disk(i).op(DiskOp::kWrite).ios, 1u) << "member " << i;
+  const Time copy = 700 + 4 * 100;
+  EXPECT_EQ(r.m.cpu(0).time_in(r.m.kind("brd")), 2 * copy);
+  EXPECT_GE(w.latency(), 2 * (copy + r.md->costs().member_submit));
+}
+
 TEST(Raid1, TheFirstWriteToAChunkWritesTheBitmapPageFirstWithFlushAndFua) {
   DiskProfile p = null_member(10 * kMicrosecond);
   p.null_disk.volatile_cache = true;
