@@ -23,6 +23,7 @@ ClassicCounters::ClassicCounters(const BitmapGeometry& g, uint64_t events)
     : geo_(g),
       chunks_(g.chunks()),
       chunk_sectors_(std::max<Sector>(g.chunk_sectors(), 1)),
+      chunk_shift_(std::has_single_bit(chunk_sectors_) ? std::countr_zero(chunk_sectors_) : -1),
       counter_pages_((chunks_ + kCountersPerPage - 1) / kCountersPerPage),
       file_pages_((byte_of(chunks_ + 7) + kBitmapPageBytes - 1) / kBitmapPageBytes),
       bp_(counter_pages_),
@@ -49,7 +50,7 @@ BitmapCounter* ClassicCounters::get_counter(Sector offset, Sector* blocks) {
   uint64_t page = id / kCountersPerPage;
   Sector csize = chunk_sectors_;
   if (page < counter_pages_ && !bp_[page].map) csize *= kCountersPerPage;
-  *blocks = csize - offset % csize;
+  *blocks = csize - (chunk_shift_ >= 0 ? offset & (csize - 1) : offset % csize);
   if (page >= counter_pages_ || !bp_[page].map) return nullptr;
   return &bp_[page].map[id % kCountersPerPage];
 }

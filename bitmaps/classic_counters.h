@@ -27,6 +27,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -53,8 +54,11 @@ class ClassicCounters {
 
   // The counter index md_bitmap_get_counter derives from a sector (chunk = offset >>
   // chunkshift); a variant may remap it. Pages are counter / 2048.
-  virtual uint64_t counter_of(Sector offset) const { return offset / chunk_sectors_; }
-  uint64_t chunk_of(Sector offset) const { return offset / chunk_sectors_; }
+  virtual uint64_t counter_of(Sector offset) const { return chunk_of(offset); }
+  uint64_t chunk_of(Sector offset) const {
+    // md's chunks are powers of two (a shift, as chunkshift); others divide.
+    return chunk_shift_ >= 0 ? offset >> chunk_shift_ : offset / chunk_sectors_;
+  }
 
   uint64_t chunks() const { return chunks_; }
   Sector chunk_sectors() const { return chunk_sectors_; }
@@ -136,6 +140,7 @@ class ClassicCounters {
   const BitmapGeometry geo_;
   const uint64_t chunks_;
   const Sector chunk_sectors_;
+  const int chunk_shift_;  // log2(chunk_sectors_), or -1 if it is not a power of two
   const uint64_t counter_pages_;
   const uint64_t file_pages_;
 
