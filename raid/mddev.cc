@@ -110,51 +110,22 @@ Task<void> Mddev::issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io) {
   co_await members_[static_cast<size_t>(member)].disk->issue(cpu, r, io);
 }
 
-DiskRequest Mddev::IssueBio::prepared(Mddev& md, Cpu& cpu, MemberBio& b) {
+DiskRequest Mddev::IssueBios::prepared(MemberBio& b) {
   DiskRequest r = b.req;
-  md.prepare(cpu, b.member, r);
+  md_->prepare(*cpu_, b.member, r);
   if (b.group != nullptr) {
-    b.group->md_ = &md;
-    b.cpu = &cpu;
+    b.group->md_ = md_;
+    b.cpu = cpu_;
     b.io.on_complete(&BioGroup::delivered, &b);
   }
   return r;
 }
 
-// prepare(), the BioGroup hook, then (after the charged work: settle) the disk's submit_bio.
-Mddev::IssueBio::IssueBio(Mddev& md, Cpu& cpu, MemberBio& b)
-    : cpu_(&cpu),
-      disk_(md.member(b.member).disk->issue(cpu, prepared(md, cpu, b), b.io)) {}
-
-bool Mddev::IssueBio::await_ready() {
-  owed_ = cpu_->commit_owed();
-  return owed_ == 0 && disk_.await_ready();
-}
-
-void Mddev::IssueBio::await_suspend(std::coroutine_handle<> h) {
-  waiter_ = h;
-  if (owed_ == 0) {
-    disk_.await_suspend(h);  // the disk's own submitter work (brd's copy)
-    return;
-  }
-  Simulator& sim = cpu_->machine().sim();
-  sim.schedule_at(sim.now() + owed_, &IssueBio::settled, this);
-}
-
-void Mddev::IssueBio::settled(void* self) {
-  auto* s = static_cast<IssueBio*>(self);
-  if (s->disk_.await_ready()) {
-    s->waiter_.resume();
-  } else {
-    s->disk_.await_suspend(s->waiter_);
-  }
-}
-
 bool Mddev::IssueBios::run() {
-  // As IssueBio, bio after bio: prepare (member_submit charged), settle, the disk's issue.
+  // Bio after bio: prepare (member_submit charged), settle, the disk's issue.
   while (next_ < bios_.size()) {
     MemberBio& b = bios_[next_];
-    disk_ = md_->member(b.member).disk->issue(*cpu_, IssueBio::prepared(*md_, *cpu_, b), b.io);
+    disk_ = md_->member(b.member).disk->issue(*cpu_, prepared(b), b.io);
     const Time owed = cpu_->commit_owed();
     if (owed > 0) {
       Simulator& sim = md_->sim();

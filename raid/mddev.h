@@ -196,29 +196,10 @@ class Mddev {
   // Issues a member bio from `cpu` (held): member_submit CPU work, then the disk's submit_bio.
   // `r.sector` is relative to the member's data area. Counts it in the member's nr_pending.
   Task<void> issue(Cpu& cpu, int member, DiskRequest r, DiskIo& io);
-  // issue() of a MemberBio, as an awaitable without a coroutine frame of its own (hot paths
-  // issue several in a loop); if the bio belongs to a BioGroup, the group handles its
-  // completion.
-  class IssueBio {
-   public:
-    IssueBio(Mddev& md, Cpu& cpu, MemberBio& b);
-    bool await_ready();
-    void await_suspend(std::coroutine_handle<> h);
-    void await_resume() const noexcept {}
-
-    // prepare() of b's request, with b's BioGroup hooked to its completion.
-    static DiskRequest prepared(Mddev& md, Cpu& cpu, MemberBio& b);
-
-   private:
-    static void settled(void* self);
-    Cpu* cpu_;
-    Disk::IssueAwaiter disk_;
-    Time owed_ = 0;
-    std::coroutine_handle<> waiter_;
-  };
-  IssueBio issue(Cpu& cpu, MemberBio& b) { return IssueBio(*this, cpu, b); }
-  // issue() of every bio of `bios` in order, as one awaitable: the same work and events as a
-  // loop of issue() awaits, but the caller is resumed once, after the last hand-off.
+  // issue() of MemberBios in order, as an awaitable without a coroutine frame of its own:
+  // each bio's member_submit work, then (settled) the disk's submit_bio, and the caller is
+  // resumed once, after the last hand-off. A bio that belongs to a BioGroup has its completion
+  // handled by the group.
   class IssueBios {
    public:
     IssueBios(Mddev& md, Cpu& cpu, std::span<MemberBio> bios)
@@ -234,6 +215,8 @@ class Mddev {
     void go_on();                  // the current bio is handed off: the next, or resume
     static void settled(void* self);  // the current bio's member_submit work is done
     static void submitted(void* self);  // the disk's own submitter work for it is done
+    // prepare() of b's request, with b's BioGroup hooked to its completion.
+    DiskRequest prepared(MemberBio& b);
     Mddev* md_;
     Cpu* cpu_;
     std::span<MemberBio> bios_;
@@ -242,6 +225,7 @@ class Mddev {
     std::coroutine_handle<> waiter_;
   };
   IssueBios issue(Cpu& cpu, std::span<MemberBio> bios) { return IssueBios(*this, cpu, bios); }
+  IssueBios issue(Cpu& cpu, MemberBio& b) { return IssueBios(*this, cpu, {&b, 1}); }
   // The bookkeeping half of issue(): charges member_submit to `cpu` (Cpu::charge), maps
   // r.sector onto the member, counts the bio. The caller settles and calls the disk's issue.
   void prepare(Cpu& cpu, int member, DiskRequest& r);
