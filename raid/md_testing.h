@@ -27,6 +27,18 @@ inline DiskProfile null_member(Time completion_ns, uint64_t capacity_bytes = uin
   return p;
 }
 
+// A brd-like member: its copy (per_io_ns + per_kib_ns per KiB) runs on the submitting core.
+inline DiskProfile ramdisk_member(Time per_io_ns, Time per_kib_ns,
+                                  uint64_t capacity_bytes = uint64_t{1} << 30) {
+  DiskProfile p;
+  p.model = "ramdisk";
+  p.capacity_bytes = capacity_bytes;
+  p.queue_depth = 0;
+  p.ramdisk.per_io_ns = per_io_ns;
+  p.ramdisk.per_kib_ns = per_kib_ns;
+  return p;
+}
+
 inline std::vector<std::unique_ptr<Disk>> make_members(Simulator& sim,
                                                        const std::vector<DiskProfile>& ps,
                                                        uint64_t seed = 1) {

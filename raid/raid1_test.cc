@@ -64,13 +64,7 @@ TEST(Raid1, AWriteGoesToEveryMemberAndAReadToOne) {
 TEST(Raid1, OnRamdisksEachMembersCopyRunsOnTheSubmitterInTurn) {
   // brd copies inside submit_bio: the member bios are handed off one after the other, each
   // after its member_submit work and its copy, all on the submitting core.
-  DiskProfile p;
-  p.model = "ramdisk";
-  p.capacity_bytes = uint64_t{1} << 30;
-  p.queue_depth = 0;
-  p.ramdisk.per_io_ns = 700;
-  p.ramdisk.per_kib_ns = 100;
-  Rig r(raid1("none", 2), p);
+  Rig r(raid1("none", 2), testing::ramdisk_member(700, 100));
   IoResult w = r.io(DiskOp::kWrite, 64);
   ASSERT_TRUE(w.ok());
   for (int i = 0; i < 2; ++i) EXPECT_EQ(r.disk(i).op(DiskOp::kWrite).ios, 1u) << "member " << i;

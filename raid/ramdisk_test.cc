@@ -7,18 +7,14 @@
 #include <gtest/gtest.h>
 
 #include "raid/disk_testing.h"
+#include "raid/md_testing.h"
 #include "sim/testing.h"
 
 namespace mdsim {
 namespace {
 
 DiskProfile brd_profile() {
-  DiskProfile p;
-  p.model = "ramdisk";
-  p.capacity_bytes = uint64_t{8} << 30;
-  p.queue_depth = 0;
-  p.ramdisk.per_io_ns = 700;
-  p.ramdisk.per_kib_ns = 100;
+  DiskProfile p = testing::ramdisk_member(700, 100, uint64_t{8} << 30);
   p.ramdisk.discard_per_kib_ns = 1;
   return p;
 }
